@@ -1,0 +1,64 @@
+"""What the worker remembers per story: versions seen, where it went, what it alerted.
+
+Kept as a small JSON-able record so the Faust table (and its changelog topic) can store it;
+the pure core only reads one and returns the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+MAX_VERSIONS = 64  # a story with more versions forgets the oldest; bounded per key
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMemory:
+    versions: tuple[int, ...] = ()  # versions already published, for deduplication
+    topics: tuple[str, ...] = ()  # every stream the story was published to, for cancels
+    alerted: bool = False
+    alert_urgency: int | None = None
+    alert_casualties: int = 0
+    canceled: bool = False
+    updated_at: float = 0.0  # unix seconds; old entries are expired by the worker
+
+    def seen(self, version: int) -> bool:
+        return version in self.versions
+
+    def published(self, version: int, topics: list[str], now: float) -> StoryMemory:
+        versions = (*self.versions, version)[-MAX_VERSIONS:]
+        merged = tuple(dict.fromkeys((*self.topics, *topics)))
+        return replace(self, versions=versions, topics=merged, updated_at=now)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoryMemory:
+        if not isinstance(data, dict):
+            return cls()
+        return cls(
+            versions=tuple(int(v) for v in data.get("versions", ())),
+            topics=tuple(str(t) for t in data.get("topics", ())),
+            alerted=bool(data.get("alerted", False)),
+            alert_urgency=data.get("alert_urgency"),
+            alert_casualties=int(data.get("alert_casualties", 0)),
+            canceled=bool(data.get("canceled", False)),
+            updated_at=float(data.get("updated_at", 0.0)),
+        )
+
+
+def alert_decision(memory: StoryMemory, urgency: int | None, casualties: int) -> tuple[bool, str | None]:
+    """One alert per story; a later version alerts again only when it escalates.
+
+    Returns (send, escalation) where escalation says what rose, or None for a first alert.
+    """
+    if not memory.alerted:
+        return True, None
+    level = urgency if urgency is not None else 9
+    before = memory.alert_urgency if memory.alert_urgency is not None else 9
+    if level < before:
+        return True, f"urgency {before} -> {level}"
+    if casualties > memory.alert_casualties:
+        return True, f"casualties {memory.alert_casualties} -> {casualties}"
+    return False, None
