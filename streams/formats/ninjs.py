@@ -1,0 +1,10 @@
+"""Placeholder until the ninjs parser lands."""
+
+from __future__ import annotations
+
+from streams.formats.fields import JsonObj
+from streams.models import DecodeError, WireItem
+
+
+def parse(obj: JsonObj) -> WireItem:
+    raise DecodeError("unknown-format", "ninjs is not supported yet")
