@@ -30,7 +30,7 @@ class Settings:
     alerts_topic: str = "news.alerts"
     dlq_topic: str = "wire.raw.dlq"
     embargoed_topic: str = "news.embargoed"
-    topic_prefix: str = "news."  # desk streams are <prefix><topic id with - for _>
+    topic_namespace: str = ""  # prefixed to every topic name (staging, tenants, isolated tests)
     partitions: int = 6
     replication: int = 1
     web_port: int = 6066
@@ -101,8 +101,9 @@ class Settings:
         if problems:
             raise SettingsError(problems)
 
-    def desk_topic(self, topic_id: str) -> str:
-        return self.topic_prefix + topic_id.replace("_", "-")
+    def ns(self, topic: str) -> str:
+        """The real Kafka name of a configured or rule-named topic."""
+        return self.topic_namespace + topic
 
     def __repr__(self) -> str:  # keep the password out of logs and tracebacks
         shown = {f.name: getattr(self, f.name) for f in fields(self)}

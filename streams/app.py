@@ -1,0 +1,325 @@
+"""The Faust glue: read raw records, run the pure pipeline, publish, then let Faust commit.
+
+Only this module imports faust. The agent consumes raw bytes (no Faust codec can fail on
+them), processes events in batches, waits until every output of a batch is acknowledged by
+the broker (acks=all, idempotent producer), and only then lets Faust ack the batch's offsets:
+at-least-once, with a stable record id on every output so consumers can drop duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import faust
+from aiokafka import AIOKafkaProducer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from streams import __version__
+from streams.kafka import client_options
+from streams.metrics import Metrics
+from streams.models import DeadLetter, OutputRecord, SourceMeta
+from streams.pipeline import Outcome, Pipeline, Resources, dead_letter_record, utc_iso
+from streams.routing import DEFAULT_RULES, RulesError, load_rules
+from streams.settings import Settings
+from streams.stories import StoryMemory
+
+log = logging.getLogger("newswire.worker")
+
+BATCH_MAX = 500  # records per take_events batch
+BATCH_WITHIN = 0.05  # seconds to wait for a batch to fill
+STORY_TTL = 14 * 24 * 3600.0  # forget stories untouched for two weeks
+HEALTH_INTERVAL = 5.0
+
+
+class Worker:
+    """Everything the agent needs, built once per process."""
+
+    def __init__(self, settings: Settings, resources: Resources | None = None, metrics: Metrics | None = None):
+        self.settings = settings
+        self.resources = resources or Resources.load(settings)
+        self.pipeline = Pipeline(settings, self.resources)
+        self.metrics = metrics or Metrics()
+        self.producer: AIOKafkaProducer | None = None
+        self.broker_ok = False
+        self.rules_error: str | None = None
+        self.rules_mtime = self._rules_mtime()
+        self.positions: dict[tuple[str, int], int] = {}
+        self.metrics.set_build_info(__version__, **_version_labels(self.resources))
+        self.metrics.rules_valid.set(1)
+
+    # -- producer -----------------------------------------------------------------------------
+
+    async def start_producer(self) -> AIOKafkaProducer:
+        if self.producer is None:
+            s = self.settings
+            producer = AIOKafkaProducer(
+                acks="all",
+                enable_idempotence=True,
+                compression_type=None if s.compression == "none" else s.compression,
+                linger_ms=5,
+                max_batch_size=262_144,
+                max_request_size=max(2 * s.max_item_bytes, 1_048_576) + 65_536,
+                request_timeout_ms=30_000,
+                **client_options(s),
+            )
+            await producer.start()
+            self.producer = producer
+        return self.producer
+
+    async def stop_producer(self) -> None:
+        if self.producer is not None:
+            producer, self.producer = self.producer, None
+            await producer.stop()  # flushes what is still buffered
+
+    async def publish(self, records: list[OutputRecord]) -> None:
+        """Send every record, then wait until the broker acknowledged all of them."""
+        producer = await self.start_producer()
+        futures = [
+            await producer.send(record.topic, value=record.value, key=record.key, headers=list(record.headers))
+            for record in records
+        ]
+        if futures:
+            await asyncio.gather(*futures)
+        for record in records:
+            self.metrics.published.labels(record.topic).inc()
+
+    # -- one batch ----------------------------------------------------------------------------
+
+    def process_event(self, value: bytes, source: SourceMeta, stories: Any) -> Outcome:
+        """Run the pure core on one record; a bug in it becomes a dead letter, never a crash."""
+        def remembered(story_id: str) -> StoryMemory | None:
+            data = stories.get(story_id.encode())
+            return StoryMemory.from_json(data) if data is not None else None
+
+        try:
+            return self.pipeline.process(value, source, remembered)
+        except Exception as exc:  # pragma: no cover - pipeline already guards; belt and braces
+            self.metrics.errors.labels("pipeline").inc()
+            log.exception("pipeline failed", extra={"offset": source.offset})
+            letter = DeadLetter("internal-error", repr(exc)[:500], value, source, utc_iso(time.time()))
+            return Outcome(dead_letter=letter)
+
+    def account(self, outcome: Outcome) -> None:
+        m = self.metrics
+        for stage, seconds in outcome.seconds.items():
+            m.stage_seconds.labels(stage).observe(seconds)
+        if outcome.dead_letter is not None:
+            m.dead_letters.labels(outcome.dead_letter.reason).inc()
+            log.warning(
+                "dead letter",
+                extra={"reason": outcome.dead_letter.reason, "detail": outcome.dead_letter.message[:200],
+                       "offset": outcome.dead_letter.source.offset},
+            )
+        for result in outcome.items:
+            if result.skipped:
+                m.skipped.labels(result.skipped).inc()
+                continue
+            for label in result.labels or ["none"]:
+                m.labelled.labels(label).inc()
+            for kind, linked in result.entity_types:
+                m.entities.labels(kind, "yes" if linked else "no").inc()
+
+    # -- rules hot reload ---------------------------------------------------------------------
+
+    def _rules_path(self) -> Path:
+        return Path(self.settings.rules_path) if self.settings.rules_path else DEFAULT_RULES
+
+    def _rules_mtime(self) -> float:
+        try:
+            return self._rules_path().stat().st_mtime
+        except OSError:
+            return 0.0
+
+    async def maybe_reload_rules(self, create_topics: Any) -> None:
+        mtime = self._rules_mtime()
+        if mtime == self.rules_mtime:
+            return
+        self.rules_mtime = mtime
+        try:
+            rules = load_rules(self._rules_path())
+            await create_topics(rules.topics)
+        except (RulesError, Exception) as exc:
+            self.rules_error = str(exc)
+            self.metrics.rules_valid.set(0)
+            self.metrics.rules_reloads.labels("refused").inc()
+            log.error("rules file refused; keeping the rules in force", extra={"detail": str(exc)[:2000]})
+            return
+        self.resources.rules = rules
+        self.rules_error = None
+        self.metrics.rules_valid.set(1)
+        self.metrics.rules_reloads.labels("applied").inc()
+        self.metrics.set_build_info(__version__, **_version_labels(self.resources))
+        log.info("rules reloaded", extra={"version": rules.version, "rules": len(rules.rules)})
+
+
+def _version_labels(resources: Resources) -> dict[str, str]:
+    v = resources.versions
+    return {"taxonomy": v["taxonomy"], "kb": v["kb"], "rules": v["rules"]}
+
+
+def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.App, Worker]:
+    """Build the Faust app around a Worker; the CLI calls ``app.main()`` on the result."""
+    worker = worker or Worker(settings)
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{b}" for b in settings.broker.split(",")],
+        broker_credentials=_faust_credentials(settings),
+        key_serializer="raw",
+        value_serializer="raw",
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,  # lets Faust create its own changelog topics
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        producer_compression_type=None if settings.compression == "none" else settings.compression,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_enabled=True,
+        web_metrics_enabled=False,
+        web_tables_enabled=False,
+        web_router_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
+        table_cleanup_interval=60.0,
+        stream_recovery_delay=0.0,
+        logging_config=None,
+    )
+    raw_topic = app.topic(
+        settings.ns(settings.input_topic), key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+    )
+    stories = app.Table(
+        "stories", default=None, partitions=settings.partitions, use_partitioner=True,
+        schema=faust.Schema(key_type=bytes, key_serializer="raw", value_serializer="json"),
+    )
+    app.conf.web_transport = f"tcp://{settings.web_host}:{settings.web_port}"
+
+    async def create_topics(names: Iterable[str]) -> None:
+        from streams.topics import ensure_topics
+        await ensure_topics(settings, list(names))
+
+    @app.agent(raw_topic, concurrency=1)  # concurrency 1: faust-streaming #606 loses commits above it
+    async def ingest(stream: Any) -> None:
+        await worker.start_producer()
+        try:
+            async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+                await process_batch(events)
+        finally:
+            await worker.stop_producer()
+
+    async def process_batch(events: list[Any]) -> None:
+        m = worker.metrics
+        records: list[OutputRecord] = []
+        updates: dict[bytes, Any] = {}
+        timestamps: list[float] = []
+        for event in events:
+            msg = event.message
+            m.consumed.labels(msg.topic).inc()
+            source = SourceMeta(msg.topic, msg.partition, msg.offset, int(msg.timestamp * 1000), msg.key)
+            value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
+            outcome = worker.process_event(value, source, _Overlay(stories, updates))
+            worker.account(outcome)
+            if outcome.dead_letter is not None:
+                records.append(dead_letter_record(outcome.dead_letter, settings.ns(settings.dlq_topic)))
+            records.extend(outcome.records)
+            for story_id, memory in outcome.memory.items():
+                updates[story_id.encode()] = memory.to_json()
+            timestamps.append(msg.timestamp)
+            worker.positions[(msg.topic, msg.partition)] = msg.offset
+        started = time.perf_counter()
+        await worker.publish(records)
+        m.stage_seconds.labels("publish").observe(time.perf_counter() - started)
+        for key, value in updates.items():
+            stories[key] = value
+        now = time.time()
+        for ts in timestamps:
+            m.end_to_end_seconds.observe(max(0.0, now - ts))
+        m.last_processed.set(now)
+
+    @app.timer(HEALTH_INTERVAL)
+    async def health() -> None:
+        """Broker reachability, consumer lag per partition, rules reload, old stories out."""
+        producer = worker.producer
+        try:
+            if producer is not None:
+                await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=HEALTH_INTERVAL)
+                worker.broker_ok = True
+        except Exception:
+            worker.broker_ok = False
+        try:
+            for tp in app.consumer.assignment():
+                if tp.topic != settings.ns(settings.input_topic):
+                    continue
+                high = app.consumer.highwater(tp)
+                if high is None:
+                    continue
+                position = worker.positions.get((tp.topic, tp.partition))
+                lag = high - (position + 1) if position is not None else high
+                worker.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, lag))
+        except Exception:  # lag is best effort; never stop the timer
+            log.debug("lag read failed", exc_info=True)
+        await worker.maybe_reload_rules(create_topics)
+        worker.metrics.ready.set(1 if ready_detail()[0] else 0)
+
+    def ready_detail() -> tuple[bool, dict[str, Any]]:
+        try:
+            assigned = [tp for tp in app.consumer.assignment() if tp.topic == settings.ns(settings.input_topic)]
+        except Exception:
+            assigned = []
+        detail = {
+            "partitions_assigned": len(assigned),
+            "broker_reachable": worker.broker_ok,
+            "data_loaded": True,
+            "rules_error": worker.rules_error,
+            "versions": worker.resources.versions,
+        }
+        return bool(assigned) and worker.broker_ok, detail
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(worker.metrics.registry), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        return web.json({"status": "alive"})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, request: Any) -> Any:
+        ok, detail = ready_detail()
+        return web.json({"ready": ok, **detail}, status=200 if ok else 503)
+
+    app.newswire_ready = ready_detail  # type: ignore[attr-defined]
+    return app, worker
+
+
+class _Overlay:
+    """Story memory as the table has it, plus this batch's not-yet-written updates."""
+
+    def __init__(self, table: Any, pending: dict[bytes, Any]) -> None:
+        self.table = table
+        self.pending = pending
+
+    def get(self, key: bytes) -> Any:
+        if key in self.pending:
+            return self.pending[key]
+        return self.table.get(key)
+
+
+def _faust_credentials(settings: Settings) -> Any:
+    if settings.security_protocol in ("SASL_SSL", "SASL_PLAINTEXT"):
+        import ssl
+        context = ssl.create_default_context(cafile=settings.ssl_cafile or None)
+        return faust.SASLCredentials(
+            username=settings.sasl_username, password=settings.sasl_password,
+            mechanism=settings.sasl_mechanism,
+            ssl_context=context if settings.security_protocol == "SASL_SSL" else None,
+        )
+    return None

@@ -1,0 +1,39 @@
+"""Create every topic the worker reads or writes, idempotently, before it starts.
+
+faust-streaming #448: a source topic that does not exist when the worker starts may leave the
+agent consuming nothing, so ``newswire topics`` runs first (make run, the tests, k8s init).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from streams.kafka import client_options
+from streams.settings import Settings
+
+
+def all_topics(settings: Settings, rule_topics: list[str]) -> list[str]:
+    fixed = [settings.input_topic, settings.dlq_topic, settings.enriched_topic, settings.alerts_topic,
+             settings.embargoed_topic]
+    return [settings.ns(t) for t in dict.fromkeys(fixed + rule_topics)]
+
+
+async def ensure_topics(settings: Settings, names: list[str]) -> list[str]:
+    """Create the topics that are missing; returns the names that were created."""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in dict.fromkeys(names) if n not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
+                await admin.create_topics([
+                    NewTopic(n, num_partitions=settings.partitions, replication_factor=settings.replication)
+                    for n in missing
+                ])
+        return missing
+    finally:
+        await admin.close()
