@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import faust
+import orjson
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -69,6 +70,7 @@ class Worker:
             )
             await producer.start()
             self.producer = producer
+            self.broker_ok = True
         return self.producer
 
     async def stop_producer(self) -> None:
@@ -85,6 +87,7 @@ class Worker:
         ]
         if futures:
             await asyncio.gather(*futures)
+            self.broker_ok = True
         for record in records:
             self.metrics.published.labels(record.topic).inc()
 
@@ -94,7 +97,7 @@ class Worker:
         """Run the pure core on one record; a bug in it becomes a dead letter, never a crash."""
         def remembered(story_id: str) -> StoryMemory | None:
             data = stories.get(story_id.encode())
-            return StoryMemory.from_json(data) if data is not None else None
+            return StoryMemory.from_json(orjson.loads(data)) if data else None
 
         try:
             return self.pipeline.process(value, source, remembered)
@@ -198,7 +201,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
     )
     stories = app.Table(
         "stories", default=None, partitions=settings.partitions, use_partitioner=True,
-        schema=faust.Schema(key_type=bytes, key_serializer="raw", value_serializer="json"),
+        key_type=bytes, value_type=bytes,  # bytes -> Faust's "raw" codec for changelog and recovery
     )
     app.conf.web_transport = f"tcp://{settings.web_host}:{settings.web_port}"
 
@@ -231,7 +234,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                 records.append(dead_letter_record(outcome.dead_letter, settings.ns(settings.dlq_topic)))
             records.extend(outcome.records)
             for story_id, memory in outcome.memory.items():
-                updates[story_id.encode()] = memory.to_json()
+                updates[story_id.encode()] = orjson.dumps(memory.to_json())
             timestamps.append(msg.timestamp)
             worker.positions[(msg.topic, msg.partition)] = msg.offset
         started = time.perf_counter()
