@@ -27,6 +27,7 @@ class Draft:
     version: int | None = None
     language: str | None = None
     agency: str | None = None
+    default_agency: str | None = None  # used when neither a field nor the dateline names one
     dateline: str | None = None
     dateline_place: str | None = None
     byline: str | None = None
@@ -166,8 +167,8 @@ def finish(d: Draft) -> WireItem:
         version=version,
         subheads=subheads,
         language=lang,
-        agency=d.agency or None,
-        dateline=d.dateline or None,
+        agency=d.agency or d.default_agency or None,
+        dateline=(conventions.tidy_dateline(normalize(d.dateline)) or None) if d.dateline else None,
         dateline_place=d.dateline_place or None,
         byline=inline(d.byline) or None,
         closing_slug=inline(d.closing_slug) or None,
