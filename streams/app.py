@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,6 +51,7 @@ class Worker:
         self.rules_error: str | None = None
         self.rules_mtime = self._rules_mtime()
         self.positions: dict[tuple[str, int], int] = {}
+        self.ticks = 0
         self.metrics.set_build_info(__version__, **_version_labels(self.resources))
         self.metrics.rules_valid.set(1)
 
@@ -203,6 +205,11 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         "stories", default=None, partitions=settings.partitions, use_partitioner=True,
         key_type=bytes, value_type=bytes,  # bytes -> Faust's "raw" codec for changelog and recovery
     )
+    held = app.Table(  # embargoed raw items until their release time: 8-byte float + raw bytes
+        "embargo", default=None, partitions=settings.partitions, use_partitioner=True,
+        key_type=bytes, value_type=bytes,
+    )
+    embargoed_topic = settings.ns(settings.embargoed_topic)
     app.conf.web_transport = f"tcp://{settings.web_host}:{settings.web_port}"
 
     async def create_topics(names: Iterable[str]) -> None:
@@ -222,30 +229,63 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         m = worker.metrics
         records: list[OutputRecord] = []
         updates: dict[bytes, Any] = {}
+        hold: dict[bytes, bytes] = {}
         timestamps: list[float] = []
         for event in events:
             msg = event.message
             m.consumed.labels(msg.topic).inc()
             source = SourceMeta(msg.topic, msg.partition, msg.offset, int(msg.timestamp * 1000), msg.key)
             value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-            outcome = worker.process_event(value, source, _Overlay(stories, updates))
-            worker.account(outcome)
-            if outcome.dead_letter is not None:
-                records.append(dead_letter_record(outcome.dead_letter, settings.ns(settings.dlq_topic)))
-            records.extend(outcome.records)
-            for story_id, memory in outcome.memory.items():
-                updates[story_id.encode()] = orjson.dumps(memory.to_json())
+            collect(worker.process_event(value, source, _Overlay(stories, updates)), records, updates, hold)
             timestamps.append(msg.timestamp)
             worker.positions[(msg.topic, msg.partition)] = msg.offset
-        started = time.perf_counter()
-        await worker.publish(records)
-        m.stage_seconds.labels("publish").observe(time.perf_counter() - started)
-        for key, value in updates.items():
-            stories[key] = value
+        await publish_and_remember(records, updates, hold)
         now = time.time()
         for ts in timestamps:
             m.end_to_end_seconds.observe(max(0.0, now - ts))
         m.last_processed.set(now)
+
+    def collect(outcome: Outcome, records: list[OutputRecord], updates: dict[bytes, Any],
+                hold: dict[bytes, bytes]) -> None:
+        worker.account(outcome)
+        if outcome.dead_letter is not None:
+            records.append(dead_letter_record(outcome.dead_letter, settings.ns(settings.dlq_topic)))
+        for record in outcome.records:
+            records.append(record)
+            if record.topic == embargoed_topic:
+                headers = dict(record.headers)
+                until = float(headers["newswire.embargo.until"])
+                hold[headers["newswire.record.id"]] = struct.pack(">d", until) + record.value
+        for story_id, memory in outcome.memory.items():
+            updates[story_id.encode()] = orjson.dumps(memory.to_json())
+
+    async def publish_and_remember(records: list[OutputRecord], updates: dict[bytes, Any],
+                                   hold: dict[bytes, bytes]) -> None:
+        """Outputs first; story memory and held items only once the broker has the outputs."""
+        started = time.perf_counter()
+        await worker.publish(records)
+        worker.metrics.stage_seconds.labels("publish").observe(time.perf_counter() - started)
+        for key, value in updates.items():
+            stories[key] = value
+        for key, value in hold.items():
+            held[key] = value
+
+    @app.timer(1.0)
+    async def release_embargoed() -> None:
+        """Run held items through the pipeline once their embargo has passed, then forget them."""
+        now = time.time()
+        due = [(k, v) for k, v in list(held.items()) if v and struct.unpack(">d", v[:8])[0] <= now]
+        if not due:
+            return
+        records: list[OutputRecord] = []
+        updates: dict[bytes, Any] = {}
+        for _key, value in due:
+            source = SourceMeta(embargoed_topic, -1, -1, None, None)
+            collect(worker.process_event(value[8:], source, _Overlay(stories, updates)), records, updates, {})
+        await publish_and_remember(records, updates, {})
+        for key, _value in due:
+            del held[key]
+        log.info("embargo released", extra={"records": [k.decode() for k, _ in due]})
 
     @app.timer(HEALTH_INTERVAL)
     async def health() -> None:
@@ -270,6 +310,12 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         except Exception:  # lag is best effort; never stop the timer
             log.debug("lag read failed", exc_info=True)
         await worker.maybe_reload_rules(create_topics)
+        worker.ticks += 1
+        if worker.ticks % 60 == 0:  # every five minutes: forget stories untouched for STORY_TTL
+            cutoff = time.time() - STORY_TTL
+            for key, value in list(stories.items()):
+                if value and orjson.loads(value).get("updated_at", 0.0) < cutoff:
+                    del stories[key]
         worker.metrics.ready.set(1 if ready_detail()[0] else 0)
 
     def ready_detail() -> tuple[bool, dict[str, Any]]:
