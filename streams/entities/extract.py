@@ -1,0 +1,539 @@
+"""Find the people, organisations, places and weapon systems an item names.
+
+One case-sensitive Aho-Corasick pass (``kb.matcher``) finds KB names, their genitive forms, weak
+forms (adjectives, demonyms), discovery cues (titles, organisation heads, legal forms, club
+prefixes), given names and gazetteer places. Conservative rules then turn cues into discovered
+names, candidates compete (longest span wins, a KB link wins a tie) and mentions are grouped into
+one Entity per KB id or per discovered name. Case matters: German capitalises names (and nouns), so
+a lower-case "russische" is never the name "Russe", and "merz" is never Friedrich Merz.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+
+from streams.entities.kb import CUE, FIRSTNAME, NAME, SURNAME, TOPONYM, WEAK, KnowledgeBase
+from streams.matching import word_end, word_start
+from streams.models import Entity, Mention, WireItem
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_NOUN_ENDINGS = ("ung", "ungen", "heit", "keit", "schaft", "tion", "tionen", "ität", "ismus", "nisse")
+_QUALIFIERS_OPEN = frozenset({"für", "of", "for"})  # descriptive: "Institut für Weltwirtschaft"
+_QUALIFIERS_NAME = frozenset({"der", "des", "zu", "in", "von", "am", "an"})  # "Universität zu Köln"
+_SENTENCE_END = frozenset('.!?:;"„“»«')
+
+# Candidate ranks: lower wins when two candidates cover the same span
+_RANK_KB, _RANK_SURNAME, _RANK_RULE, _RANK_GAZ, _RANK_WEAK = 0, 1, 2, 3, 4
+
+# Salience weights
+_W_HEADLINE, _W_LEAD, _W_BODY, _W_WEAK_FACTOR, _W_DATELINE = 3.0, 2.0, 1.0, 0.35, 2.0
+
+
+@dataclass(slots=True)
+class Span:
+    """A candidate or chosen mention; ``entity`` is a KB index, None for a discovered name."""
+
+    field: str
+    start: int
+    end: int
+    type: str
+    entity: int | None
+    name: str
+    rank: int
+    weak: bool = False
+    rule: str = ""
+    targets: tuple[int, ...] = ()  # shared alias: candidates still to resolve by context
+
+
+@dataclass(slots=True)
+class _FieldScan:
+    field: str
+    text: str
+    candidates: list[Span] = dc_field(default_factory=list)
+    blocked: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB/gazetteer names
+    title_ends: set[int] = dc_field(default_factory=set)
+    firstnames: list[int] = dc_field(default_factory=list)
+    surnames: list[Span] = dc_field(default_factory=list)  # KB surnames that need a licence
+
+
+def _next_word(text: str, pos: int, *, comma: bool = False) -> tuple[int, int] | None:
+    """The word right after ``pos`` with only spaces between (optionally one comma)."""
+    n = len(text)
+    while pos < n and text[pos] == " ":
+        pos += 1
+    if comma and pos < n and text[pos] == ",":
+        pos += 1
+        while pos < n and text[pos] == " ":
+            pos += 1
+    m = _WORD.match(text, pos)
+    return (m.start(), m.end()) if m else None
+
+
+def _prev_word(text: str, pos: int) -> tuple[int, int] | None:
+    """The word right before ``pos`` with only spaces between."""
+    while pos > 0 and text[pos - 1] == " ":
+        pos -= 1
+    end = pos
+    while pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "-'’"):
+        pos -= 1
+    while pos < end and not text[pos].isalnum():
+        pos += 1
+    return (pos, end) if pos < end else None
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    pos = start
+    while pos > 0 and text[pos - 1] in " \n\t(":
+        pos -= 1
+    return pos == 0 or text[pos - 1] in _SENTENCE_END
+
+
+class _Rules:
+    """Discovery rules over one field; kept together because they share the lexicon lookups."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        lex = kb.lexicon
+        self.kb = kb
+        self.first = lex.first_names
+        self.surnames = lex.surnames
+        self.common = lex.common_nouns
+        self.stop = lex.token_cues.get("stop", frozenset())
+        self.particles = lex.token_cues.get("particle", frozenset())
+        self.preps = lex.token_cues.get("place-prep", frozenset())
+        self.place_suffixes = lex.place_suffixes
+        preps = "|".join(sorted(map(re.escape, self.preps), key=len, reverse=True)) or "(?!)"
+        self.prep_word = re.compile(rf"(?<!\w)(?:{preps}) ([A-ZÄÖÜ][a-zäöüß]+)(?![\w-])")
+
+    def is_common(self, word: str) -> bool:
+        """A capitalised common noun, not a name ("Regierung", "Gespräche")."""
+        if word in self.first or word in self.surnames:
+            return False
+        if word in self.common:
+            return True
+        lower = word.lower()
+        return lower.endswith(_NOUN_ENDINGS) and "-" not in word
+
+    def name_word(self, word: str) -> bool:
+        """Could this word be part of a person's name?"""
+        if not word[0].isupper() or word in self.stop:
+            return False
+        if not any(c.islower() for c in word):
+            return False  # acronyms (USA, CDU) are no personal names
+        return not self.is_common(word) or word in self.first or word in self.surnames
+
+    def name_run(self, scan: _FieldScan, pos: int, *, max_words: int = 4, comma: bool = False) -> int:
+        """End of the run of name words starting right after ``pos``; -1 when there is none."""
+        text, end, words = scan.text, -1, 0
+        nxt = _next_word(text, pos, comma=comma)
+        while nxt is not None and words < max_words:
+            start, stop = nxt
+            word = text[start:stop]
+            if start in scan.blocked:
+                break
+            if word in self.particles and words:
+                after = _next_word(text, stop)
+                if after is None or not self.name_word(text[after[0] : after[1]]) or after[0] in scan.blocked:
+                    break
+                start, stop = after
+                word = text[start:stop]
+            elif len(word) == 1 and word.isupper() and stop < len(text) and text[stop] == ".":
+                stop += 1  # an initial: "John F. Kennedy"
+                nxt2 = _next_word(text, stop)
+                if nxt2 is None or not self.name_word(text[nxt2[0] : nxt2[1]]):
+                    break
+                end, words, nxt = stop, words + 1, nxt2
+                continue
+            elif not self.name_word(word):
+                break
+            end, words = stop, words + 1
+            nxt = _next_word(text, stop)
+        return end
+
+    # -- persons -------------------------------------------------------------------------------
+
+    def titled(self, scan: _FieldScan, title_end: int) -> None:
+        end = self.name_run(scan, title_end, comma=True)
+        if end < 0:
+            return
+        start = _next_word(scan.text, title_end, comma=True)
+        assert start is not None
+        if scan.text[start[0] : end] in self.first:
+            return  # "Präsident Wladimir) Putin": a lone given name is not yet a person
+        self._person(scan, start[0], end, "title")
+
+    def first_named(self, scan: _FieldScan, start: int) -> None:
+        if start in scan.blocked:
+            return
+        word = _WORD.match(scan.text, start)
+        if word is None:
+            return
+        end = self.name_run(scan, word.end(), max_words=3)
+        if end > 0:
+            self._person(scan, start, end, "first-name")
+
+    def party_tagged(self, scan: _FieldScan, open_paren: int) -> None:
+        """``Name (CDU)``: the capitalised words before a party tag are a person."""
+        text, pos, start, words = scan.text, open_paren, -1, 0
+        end = open_paren
+        while end > 0 and text[end - 1] == " ":
+            end -= 1
+        while words < 3:
+            prev = _prev_word(text, pos)
+            if prev is None or not self.name_word(text[prev[0] : prev[1]]) or prev[0] in scan.blocked:
+                break
+            if prev[1] in scan.title_ends:
+                break  # "Bundeskanzler Friedrich Merz (CDU)": the title is not part of the name
+            start, pos, words = prev[0], prev[0], words + 1
+        if words:
+            self._person(scan, start, end, "party-tag")
+
+    def _person(self, scan: _FieldScan, start: int, end: int, rule: str) -> None:
+        name = scan.text[start:end]
+        scan.candidates.append(Span(scan.field, start, end, "person", None, name, _RANK_RULE, rule=rule))
+
+    # -- organisations -------------------------------------------------------------------------
+
+    def org_suffix(self, scan: _FieldScan, cue_start: int, cue_end: int) -> None:
+        text, pos, start, words = scan.text, cue_start, -1, 0
+        while words < 4:
+            prev = _prev_word(text, pos)
+            if prev is None:
+                break
+            word = text[prev[0] : prev[1]]
+            if (not word[0].isupper() and not word[0].isdigit()) or word in self.stop:
+                break
+            start, pos, words = prev[0], prev[0], words + 1
+        if words:
+            self._org(scan, start, cue_end, "org-suffix")
+
+    def org_head(self, scan: _FieldScan, head_start: int, head_end: int, compound: bool) -> None:
+        text = scan.text
+        start, end = head_start, head_end
+        qualified = compound
+        nxt = _next_word(text, head_end)
+        if nxt is not None:
+            word = text[nxt[0] : nxt[1]]
+            if word in _QUALIFIERS_OPEN or word in _QUALIFIERS_NAME:
+                run = self._org_run(scan, nxt[1], open_words=word in _QUALIFIERS_OPEN)
+                if run > 0:
+                    end, qualified = run, True
+            elif nxt[0] in scan.blocked:  # "Universität Hamburg"
+                end, qualified = scan.blocked[nxt[0]], True
+        if not compound:
+            pos, words = head_start, 0
+            while words < 3:
+                prev = _prev_word(text, pos)
+                if prev is None:
+                    break
+                word = text[prev[0] : prev[1]]
+                if not word[0].isupper() or word in self.stop or _sentence_initial(text, prev[0]):
+                    break
+                if self.is_common(word) and prev[0] not in scan.blocked:
+                    break
+                start, pos, words, qualified = prev[0], prev[0], words + 1, True
+        if qualified:
+            self._org(scan, start, end, "org-head")
+
+    def _org_run(self, scan: _FieldScan, pos: int, *, open_words: bool) -> int:
+        text, end, words = scan.text, -1, 0
+        nxt = _next_word(text, pos)
+        while nxt is not None and words < 4:
+            word = text[nxt[0] : nxt[1]]
+            if not word[0].isupper() or word in self.stop:
+                break
+            if not open_words and self.is_common(word) and nxt[0] not in scan.blocked:
+                break
+            end, words = nxt[1], words + 1
+            nxt = _next_word(text, nxt[1])
+        return end
+
+    def club(self, scan: _FieldScan, cue_start: int, cue_end: int) -> None:
+        text, end, words = scan.text, -1, 0
+        nxt = _next_word(text, cue_end)
+        while nxt is not None and words < 3:
+            word = text[nxt[0] : nxt[1]]
+            if word.isdigit() and words:
+                end = nxt[1]
+                break
+            if not word[0].isupper() or word in self.stop:
+                break
+            if self.is_common(word) and nxt[0] not in scan.blocked:
+                break
+            end, words = scan.blocked.get(nxt[0], nxt[1]), words + 1
+            nxt = _next_word(text, end)
+        if end > 0:
+            self._org(scan, cue_start, end, "club")
+
+    def _org(self, scan: _FieldScan, start: int, end: int, rule: str) -> None:
+        name = scan.text[start:end]
+        scan.candidates.append(Span(scan.field, start, end, "organisation", None, name, _RANK_RULE, rule=rule))
+
+    # -- places --------------------------------------------------------------------------------
+
+    def after_preposition(self, scan: _FieldScan, start: int) -> bool:
+        prev = _prev_word(scan.text, start)
+        return prev is not None and scan.text[prev[0] : prev[1]] in self.preps and prev[1] < start
+
+    def suffix_places(self, scan: _FieldScan) -> None:
+        """``in Xdorf``: an unknown capitalised word with a settlement ending after a preposition."""
+        if not self.place_suffixes:
+            return
+        for m in self.prep_word.finditer(scan.text):
+            start, end = m.start(1), m.end(1)
+            word = m.group(1)
+            if start in scan.blocked or word in self.stop or self.is_common(word) or word in self.first:
+                continue
+            if word.lower().endswith(self.place_suffixes) and "-" not in word:
+                scan.candidates.append(Span(scan.field, start, end, "place", None, word, _RANK_GAZ, rule="suffix"))
+
+
+def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) -> _FieldScan:
+    scan = _FieldScan(field_name, text)
+    if not text:
+        return scan
+    entities = kb.entities
+    cues: list[tuple[str, int, int]] = []
+    for m in kb.matcher.find(text):
+        alias = m.payload
+        kind = alias.kind
+        if kind == NAME:
+            target = alias.targets[0]
+            ent = entities[target]
+            span = Span(field_name, m.start, m.end, ent.type, target, ent.name, _RANK_KB, targets=alias.targets)
+            scan.candidates.append(span)
+            if ent.type != "person":
+                scan.blocked[m.start] = max(m.end, scan.blocked.get(m.start, 0))
+        elif kind == SURNAME:
+            target = alias.targets[0]
+            ent = entities[target]
+            span = Span(field_name, m.start, m.end, ent.type, target, ent.name, _RANK_SURNAME, targets=alias.targets)
+            if alias.alone:
+                scan.candidates.append(span)
+            else:
+                scan.surnames.append(span)
+        elif kind == WEAK:
+            target = alias.targets[0]
+            ent = entities[target]
+            end = word_end(text, m.end)
+            start = word_start(text, m.start)
+            scan.candidates.append(
+                Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, weak=True, targets=alias.targets)
+            )
+        elif kind == CUE:
+            cues.append((alias.cue, m.start, m.end))
+        elif kind == FIRSTNAME:
+            scan.firstnames.append(m.start)
+        elif kind == TOPONYM and (alias.cue == "strong" or rules.after_preposition(scan, m.start)):
+            name = text[m.start : m.end]
+            scan.candidates.append(Span(field_name, m.start, m.end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
+            scan.blocked.setdefault(m.start, m.end)
+    for cue, start, end in cues:
+        wstart = word_start(text, start)
+        if cue == "title":
+            if text[wstart].isupper() or text[wstart] in "mMds":  # "Bundeskanzler", "spokesman"
+                scan.title_ends.add(end)
+                rules.titled(scan, end)
+        elif cue == "org-suffix":
+            rules.org_suffix(scan, start, end)
+        elif cue == "org-head":
+            if wstart == start:
+                rules.org_head(scan, start, end, compound=False)
+        elif cue == "org-compound":
+            if text[wstart].isupper() and end == word_end(text, end):
+                rules.org_head(scan, wstart, end, compound=True)
+        elif cue == "club":
+            rules.club(scan, start, end)
+    for start in scan.firstnames:
+        rules.first_named(scan, start)
+    for span in list(scan.candidates):
+        if (
+            span.type == "organisation"
+            and text[span.start - 1 : span.start] == "("
+            and text[span.end : span.end + 1] in (")", ",", "/")
+            and text[span.start : span.end] in kb.parties
+        ):
+            rules.party_tagged(scan, span.start - 1)
+    rules.suffix_places(scan)
+    return scan
+
+
+def _resolve_shared(span: Span, kb: KnowledgeBase, context_text: str) -> int | None:
+    """Pick the entity a shared alias means: the one whose context words occur in the item."""
+    best, best_hits, default = None, 0, None
+    for target in span.targets:
+        words = kb.entities[target].context
+        if not words:
+            if default is None:
+                default = target
+            continue
+        hits = sum(1 for w in words if w in context_text)
+        if hits > best_hits:
+            best, best_hits = target, hits
+    return best if best is not None else default
+
+
+def _licensed(span: Span, scan: _FieldScan, seen_full: set[int]) -> bool:
+    if span.entity in seen_full:
+        return True
+    pos = span.start
+    while pos > 0 and scan.text[pos - 1] == " ":
+        pos -= 1
+    return pos in scan.title_ends
+
+
+def _select(candidates: list[Span]) -> list[Span]:
+    """Longest span first, KB link before rule before gazetteer before weak form; no overlaps."""
+    if not candidates:
+        return []
+    chosen: list[Span] = []
+    covered = bytearray(max(s.end for s in candidates) + 1)
+    for span in sorted(candidates, key=lambda s: (s.start - s.end, s.rank, s.start)):
+        if covered.find(1, span.start, span.end) >= 0:
+            continue
+        chosen.append(span)
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    chosen.sort(key=lambda s: s.start)
+    return chosen
+
+
+_RULES: weakref.WeakKeyDictionary[KnowledgeBase, _Rules] = weakref.WeakKeyDictionary()
+
+
+def _rules(kb: KnowledgeBase) -> _Rules:
+    rules = _RULES.get(kb)
+    if rules is None:
+        rules = _RULES[kb] = _Rules(kb)
+    return rules
+
+
+def find_spans(item: WireItem, kb: KnowledgeBase) -> list[Span]:
+    """Every chosen mention in headline and body; what both ``extract`` and the NER eval use."""
+    rules = _rules(kb)
+    scans = [_scan_field(kb, rules, "headline", item.headline), _scan_field(kb, rules, "body", item.body)]
+    context_text = f"{item.headline}\n{item.body}"
+    seen_full = {
+        s.entity
+        for scan in scans
+        for s in scan.candidates
+        if s.rank == _RANK_KB and s.type == "person" and s.entity is not None
+    }
+    result: list[Span] = []
+    for scan in scans:
+        for span in scan.surnames:
+            if _licensed(span, scan, seen_full):
+                scan.candidates.append(span)
+        for span in scan.candidates:
+            if len(span.targets) > 1:
+                chosen = _resolve_shared(span, kb, context_text)
+                if chosen is None:
+                    span.rank = 99
+                    continue
+                span.entity = chosen
+                span.name = kb.entities[chosen].name
+                span.type = kb.entities[chosen].type
+        result.extend(_select([s for s in scan.candidates if s.rank != 99]))
+    _propagate_surnames(result, scans)
+    return result
+
+
+def _propagate_surnames(spans: list[Span], scans: list[_FieldScan]) -> None:
+    """A discovered "Jana Beispiel" makes a later bare "Beispiel" (or "Beispiels") hers too."""
+    people: dict[str, str] = {}
+    for span in spans:
+        if span.type == "person" and span.entity is None and " " in span.name:
+            surname = span.name.rsplit(" ", 1)[1]
+            if len(surname) > 2 and surname[0].isupper():
+                people.setdefault(surname, span.name)
+    if not people:
+        return
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, people)) + r")s?(?![\w-])")
+    for scan in scans:
+        taken = [(s.start, s.end) for s in spans if s.field == scan.field]
+        for m in pattern.finditer(scan.text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            name = people[m.group(1)]
+            spans.append(Span(scan.field, m.start(), m.end(), "person", None, name, _RANK_RULE, rule="surname"))
+    spans.sort(key=lambda s: (s.field != "headline", s.start))
+
+
+def _weights(item: WireItem) -> tuple[int, int]:
+    """Body offsets of the lead paragraph, which weighs more than the rest of the body."""
+    lead = item.lead
+    if not lead:
+        return 0, 0
+    start = item.body.find(lead)
+    return (start, start + len(lead)) if start >= 0 else (0, 0)
+
+
+def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
+    """The entities of an item, one per KB id or discovered name, most salient first."""
+    spans = find_spans(item, kb)
+    lead_start, lead_end = _weights(item)
+    groups: dict[tuple[str, str | int], _Group] = {}
+    texts = {"headline": item.headline, "body": item.body}
+    for span in spans:
+        key: tuple[str, str | int] = (span.type, span.entity) if span.entity is not None else (span.type, span.name)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(span)
+        if span.field == "headline":
+            weight = _W_HEADLINE
+        elif lead_start <= span.start < lead_end:
+            weight = _W_LEAD
+        else:
+            weight = _W_BODY
+        group.score += weight * (_W_WEAK_FACTOR if span.weak else 1.0)
+        group.mentions.append(Mention(texts[span.field][span.start : span.end], span.field, span.start, span.end))
+    if item.dateline_place:
+        _add_dateline(item.dateline_place, kb, groups)
+    entities = [group.entity(kb) for group in groups.values()]
+    order = {id(e): i for i, e in enumerate(entities)}
+    entities.sort(key=lambda e: (-e.salience, order[id(e)]))
+    return tuple(entities)
+
+
+def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[tuple[str, str | int], _Group]) -> None:
+    """The dateline names where the item was filed: that place gains weight (or is added)."""
+    ent = kb.lookup(place) or kb.lookup(place.title())
+    if ent is None:
+        key: tuple[str, str | int] = ("place", place.title() if place.isupper() else place)
+        if key not in groups:
+            groups[key] = _Group(Span("dateline", 0, 0, "place", None, str(key[1]), _RANK_GAZ))
+    else:
+        key = (ent.type, kb.index[ent.id])
+        if key not in groups:
+            groups[key] = _Group(Span("dateline", 0, 0, ent.type, kb.index[ent.id], ent.name, _RANK_KB))
+    groups[key].score += _W_DATELINE
+
+
+@dataclass(slots=True)
+class _Group:
+    first: Span
+    mentions: list[Mention] = dc_field(default_factory=list)
+    score: float = 0.0
+
+    def entity(self, kb: KnowledgeBase) -> Entity:
+        salience = round(self.score / (self.score + 3.0), 3)
+        span = self.first
+        if span.entity is None:
+            return Entity(span.name, span.type, tuple(self.mentions), salience=salience)
+        ent = kb.entities[span.entity]
+        return Entity(
+            name=ent.name,
+            type=ent.type,
+            mentions=tuple(self.mentions),
+            id=ent.id,
+            wikidata=ent.wikidata,
+            country=ent.country,
+            salience=salience,
+        )
+
+
+def entity_types(entities: Iterable[Entity]) -> dict[str, str]:
+    """name -> type, a small helper for tests and debugging output."""
+    return {e.name: e.type for e in entities}
