@@ -214,7 +214,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
 
     async def create_topics(names: Iterable[str]) -> None:
         from streams.topics import ensure_topics
-        await ensure_topics(settings, list(names))
+        await ensure_topics(settings, [settings.ns(n) for n in names])
 
     @app.agent(raw_topic, concurrency=1)  # concurrency 1: faust-streaming #606 loses commits above it
     async def ingest(stream: Any) -> None:
