@@ -20,6 +20,10 @@ from streams.models import DecodeError
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCKS = frozenset({"p", "li", "pre", "dt", "dd", "address", "caption", "summary"}) | HEADINGS
+_CONTAINERS = frozenset({
+    "div", "section", "article", "blockquote", "ul", "ol", "table", "header", "footer", "main", "aside",
+    "dl", "tbody", "thead",
+})
 SKIP = frozenset({
     "script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math", "head",
     "figure", "img", "video", "audio", "picture", "button", "form", "input", "select", "textarea",
@@ -57,24 +61,47 @@ def _children(node: LexborNode) -> list[LexborNode]:
     return list(node.iter(include_text=True))
 
 
+def _is_dateline(node: LexborNode) -> bool:
+    return node.tag == "span" and "dateline" in (node.attributes.get("class") or "").split()
+
+
+def _slow_text(node: LexborNode, datelines: list[str], depth: int) -> str:
+    """Block text node by node: ``<br>`` -> newline, ``span.dateline`` -> ``datelines``.
+
+    Only used when the markup has a dateline span or a <br> at all; CSS selectors would cost
+    more than the whole parse (~50 us each).
+    """
+    out: list[str] = []
+    stack: list[tuple[LexborNode, int]] = [(c, depth + 1) for c in reversed(_children(node))]
+    while stack:
+        child, level = stack.pop()
+        tag = child.tag
+        if tag == "-text":
+            out.append(child.text_content or "")
+        elif tag == "br":
+            out.append("\n")
+        elif tag is None or tag in SKIP:
+            continue
+        elif level > MAX_DEPTH:
+            raise DecodeError("too-deep", f"HTML nesting deeper than {MAX_DEPTH}")
+        elif not datelines and _is_dateline(child):
+            datelines.append(_text(child))
+        else:
+            stack.extend((c, level + 1) for c in reversed(_children(child)))
+    return "".join(out)
+
+
 def extract(markup: str) -> tuple[list[Block], str | None]:
     """HTML -> (cleaned blocks in reading order, dateline text from ``span.dateline`` if any)."""
     if markup.count("<") > MAX_MARKUP_TAGS:
         raise DecodeError("too-large", f"HTML body has more than {MAX_MARKUP_TAGS} tags")
     _depth_guard(markup)
-    tree = LexborHTMLParser(markup)
-    dateline: str | None = None
-    if "dateline" in markup:
-        span = tree.css_first("span.dateline")
-        if span is not None:
-            dateline = _text(span)
-            span.decompose()
-    if "<br" in markup or "<BR" in markup:
-        for br in tree.css("br"):
-            br.replace_with("\n")
-    root = tree.body
+    root = LexborHTMLParser(markup).body
     if root is None:
-        return [], dateline
+        return [], None
+    has_dateline = "dateline" in markup
+    has_br = "<br" in markup or "<BR" in markup
+    datelines: list[str] = []
     blocks: list[Block] = []
     loose: list[str] = []
 
@@ -96,18 +123,22 @@ def extract(markup: str) -> tuple[list[Block], str | None]:
             raise DecodeError("too-deep", f"HTML nesting deeper than {MAX_DEPTH}")
         if tag in BLOCKS:
             flush()
-            blocks.append((_text(node), tag in HEADINGS))
+            slow = has_br or (has_dateline and not datelines)
+            text = _slow_text(node, datelines, depth) if slow else _text(node)
+            blocks.append((text, tag in HEADINGS))
         elif tag == "tr":
             flush()
             cells = (_text(c).strip() for c in node.iter() if c.tag in ("td", "th"))
             blocks.append((" | ".join(c for c in cells if c), False))
+        elif has_dateline and not datelines and _is_dateline(node):
+            datelines.append(_text(node))
         else:
-            if tag in ("div", "section", "article", "blockquote", "ul", "ol", "table", "header",
-                       "footer", "main", "aside", "dl", "tbody", "thead"):
+            if tag in _CONTAINERS:
                 flush()
             stack.extend((c, depth + 1) for c in reversed(_children(node)))
     flush()
-    return clean_blocks(blocks), (tidy_dateline(normalize(dateline)) if dateline else None) or None
+    dateline = tidy_dateline(normalize(datelines[0])) if datelines and datelines[0].strip() else None
+    return clean_blocks(blocks), dateline or None
 
 
 def fill(draft: Draft, markup: str) -> None:

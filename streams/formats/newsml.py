@@ -2,8 +2,9 @@
 
 Safety first: the bytes go through defusedxml with ``forbid_dtd=True``, so any DOCTYPE (and with
 it every entity declaration, billion laughs, XXE, external DTD) is refused as ``xml-unsafe``
-before a single entity could expand; expat never fetches anything. The tree is built while
-counting depth and elements, so hostile nesting ends as ``too-deep`` instead of recursion.
+before a single entity could expand; expat never fetches anything. expat builds the tree
+without recursion, and our walks over the body count depth, so hostile nesting ends as
+``too-deep`` instead of a RecursionError.
 
 Mapping: guid (+ version attribute) -> story id/version; itemMeta pubStatus, signal,
 versionCreated, firstCreated, embargoed, edNote closing line; contentMeta headline, dateline,
@@ -14,7 +15,6 @@ a picture/audio/video itemClass makes a media item.
 
 from __future__ import annotations
 
-import io
 import xml.etree.ElementTree as ET  # types and ParseError only: parsing goes through defusedxml
 
 import defusedxml
@@ -26,7 +26,7 @@ from streams.formats.assemble import Block, Draft, clean_blocks, finish
 from streams.formats.clean import normalize
 from streams.formats.conventions import agency_name, tidy_dateline
 from streams.formats.html import BLOCKS, HEADINGS, SKIP
-from streams.formats.limits import MAX_DEPTH, MAX_MARKUP_TAGS, MAX_RECORDS
+from streams.formats.limits import MAX_DEPTH, MAX_RECORDS
 from streams.models import DecodeError, WireItem
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,33 +42,16 @@ def _local(tag: object) -> str:
 
 
 def _tree(raw: bytes) -> ET.Element:
-    """Parse with DTDs/entities refused, depth and size counted while the tree is built."""
-    depth = 0
-    count = 0
-    root: ET.Element | None = None
+    """Parse with DTDs/entities refused. expat builds the tree without recursion; our own walks
+    over it carry a depth count, so deep nesting is refused where it would matter."""
     try:
-        for event, elem in DET.iterparse(io.BytesIO(raw), events=("start", "end"), forbid_dtd=True):
-            if event == "start":
-                depth += 1
-                count += 1
-                if root is None:
-                    root = elem
-                if depth > MAX_DEPTH:
-                    raise DecodeError("too-deep", f"XML nested deeper than {MAX_DEPTH}")
-                if count > MAX_MARKUP_TAGS:
-                    raise DecodeError("too-large", f"more than {MAX_MARKUP_TAGS} XML elements")
-            else:
-                depth -= 1
-    except DecodeError:
-        raise
+        root: ET.Element = DET.fromstring(raw, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
         raise DecodeError("xml-unsafe", f"{type(exc).__name__}: DTDs and entities are refused") from None
     except ET.ParseError as exc:
         raise DecodeError("invalid-xml", str(exc)[:200]) from None
     except (ValueError, LookupError) as exc:  # unknown encoding names and the like
         raise DecodeError("invalid-xml", str(exc)[:200]) from None
-    if root is None:
-        raise DecodeError("invalid-xml", "no root element")
     return root
 
 
@@ -90,14 +73,23 @@ def _text(elem: ET.Element | None) -> str | None:
     return "".join(elem.itertext()).strip() or None
 
 
-def _children(elem: ET.Element | None, name: str) -> list[ET.Element]:
-    if elem is None:
-        return []
-    return [c for c in elem if _local(c.tag) == name]
+def _index(elem: ET.Element | None) -> dict[str, list[ET.Element]]:
+    """Direct children by local name, built once per metadata block."""
+    out: dict[str, list[ET.Element]] = {}
+    if elem is not None:
+        for child in elem:
+            out.setdefault(_local(child.tag), []).append(child)
+    return out
 
 
 def _child(elem: ET.Element | None, name: str) -> ET.Element | None:
-    found = _children(elem, name)
+    if elem is None:
+        return None
+    return next((c for c in elem if _local(c.tag) == name), None)
+
+
+def _first(index: dict[str, list[ET.Element]], name: str) -> ET.Element | None:
+    found = index.get(name)
     return found[0] if found else None
 
 
@@ -118,8 +110,14 @@ def _is_dateline_span(elem: ET.Element) -> bool:
     return _local(elem.tag) == "span" and "dateline" in (elem.get("class") or "").split()
 
 
-def _block_text(elem: ET.Element, out: list[str], found: list[str]) -> None:
+def _too_deep() -> DecodeError:
+    return DecodeError("too-deep", f"XML body nested deeper than {MAX_DEPTH}")
+
+
+def _block_text(elem: ET.Element, out: list[str], found: list[str], depth: int) -> None:
     """Text of one block element; a ``span.dateline`` goes to ``found`` instead of the text."""
+    if depth > MAX_DEPTH:
+        raise _too_deep()
     if elem.text:
         out.append(elem.text)
     for child in elem:
@@ -129,7 +127,7 @@ def _block_text(elem: ET.Element, out: list[str], found: list[str]) -> None:
         elif tag == "br":
             out.append("\n")
         elif tag not in SKIP:
-            _block_text(child, out, found)
+            _block_text(child, out, found, depth + 1)
         if child.tail:
             out.append(child.tail)
 
@@ -145,14 +143,16 @@ def _xhtml_blocks(body: ET.Element) -> tuple[list[Block], str | None]:
             blocks.append(("".join(loose), False))
             loose.clear()
 
-    def walk(elem: ET.Element) -> None:
+    def walk(elem: ET.Element, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise _too_deep()
         tag = _local(elem.tag)
         if tag in SKIP:
             return
         if tag in BLOCKS:
             flush()
             out: list[str] = []
-            _block_text(elem, out, datelines)
+            _block_text(elem, out, datelines, depth + 1)
             blocks.append(("".join(out), tag in HEADINGS))
             return
         if tag == "tr":
@@ -168,11 +168,11 @@ def _xhtml_blocks(body: ET.Element) -> tuple[list[Block], str | None]:
         if elem.text:
             loose.append(elem.text)
         for child in elem:
-            walk(child)
+            walk(child, depth + 1)
             if child.tail:
                 loose.append(child.tail)
 
-    walk(body)
+    walk(body, 0)
     flush()
     dateline = tidy_dateline(normalize(datelines[0])) if datelines and datelines[0].strip() else None
     return clean_blocks(blocks), dateline
@@ -186,7 +186,9 @@ def _content(draft: Draft, item: ET.Element) -> None:
         tag = _local(part.tag)
         kind = (part.get("contenttype") or "").split(";", 1)[0].strip().lower()
         if tag == "inlineXML" and (not kind or kind in _HTML_TYPES or "xml" in kind):
-            body = next((e for e in part.iter() if _local(e.tag) == "body"), part)
+            body = part.find(".//{*}body")
+            if body is None:
+                body = part
             blocks, dateline = _xhtml_blocks(body)
             if blocks:
                 draft.blocks = blocks
@@ -204,27 +206,25 @@ def _content(draft: Draft, item: ET.Element) -> None:
 def _item_meta(draft: Draft, meta: ET.Element | None) -> None:
     if meta is None:
         return
-    item_class = _qcode_word(_child(meta, "itemClass"))
+    idx = _index(meta)
+    item_class = _qcode_word(_first(idx, "itemClass"))
     if item_class in _MEDIA_CLASSES:
         draft.media = True
-    draft.pubstatus = _qcode_word(_child(meta, "pubStatus"))
-    draft.signals = tuple(
-        (s.get("qcode") or s.get("literal") or "").lower() for s in _children(meta, "signal")
-    )
-    draft.versioncreated = _text(_child(meta, "versionCreated"))
-    draft.firstcreated = _text(_child(meta, "firstCreated"))
-    draft.embargoed = _text(_child(meta, "embargoed"))
-    provider = _child(meta, "provider")
+    draft.pubstatus = _qcode_word(_first(idx, "pubStatus"))
+    draft.signals = tuple((s.get("qcode") or s.get("literal") or "").lower() for s in idx.get("signal", ()))
+    draft.versioncreated = _text(_first(idx, "versionCreated"))
+    draft.firstcreated = _text(_first(idx, "firstCreated"))
+    draft.embargoed = _text(_first(idx, "embargoed"))
+    provider = _first(idx, "provider")
     if provider is not None:
         name = _text(_child(provider, "name")) or _qcode_word(provider)
         draft.default_agency = agency_name(name or "") or name
-    for note in _children(meta, "edNote"):
+    for note in idx.get("edNote", ()):
         if (note.get("role") or "").endswith("closingline"):
             draft.closing_slug = _text(note)
 
 
-def _pick_headline(meta: ET.Element) -> str:
-    headlines = _children(meta, "headline")
+def _pick_headline(headlines: list[ET.Element]) -> str:
     for h in headlines:
         role = (h.get("role") or "").rsplit(":", 1)[-1].lower()
         if role in ("", "main", "headline"):
@@ -235,34 +235,35 @@ def _pick_headline(meta: ET.Element) -> str:
 def _content_meta(draft: Draft, meta: ET.Element | None) -> None:
     if meta is None:
         return
-    draft.urgency = _int(_text(_child(meta, "urgency")))
-    draft.firstcreated = draft.firstcreated or _text(_child(meta, "contentCreated"))
-    language = _child(meta, "language")
+    idx = _index(meta)
+    draft.urgency = _int(_text(_first(idx, "urgency")))
+    draft.firstcreated = draft.firstcreated or _text(_first(idx, "contentCreated"))
+    language = _first(idx, "language")
     if language is not None:
         draft.language = language.get("tag") or draft.language
-    located = _child(meta, "located")
+    located = _first(idx, "located")
     if located is not None:
         draft.dateline_place = _text(_child(located, "name")) or None
-    draft.headline = _pick_headline(meta)
-    draft.dateline = _text(_child(meta, "dateline"))
-    draft.byline = _text(_child(meta, "by"))
-    slugline = _text(_child(meta, "slugline"))
+    draft.headline = _pick_headline(idx.get("headline", []))
+    draft.dateline = _text(_first(idx, "dateline"))
+    draft.byline = _text(_first(idx, "by"))
+    slugline = _text(_first(idx, "slugline"))
     if slugline:
         draft.extra["slugline"] = slugline
-    for desc in _children(meta, "description"):
+    for desc in idx.get("description", ()):
         role = (desc.get("role") or "").rsplit(":", 1)[-1].lower()
         if role in ("", "summary", "teaser", "abstract", "caption"):
             draft.teaser = _text(desc)
             break
-    for elem in meta:
-        tag = _local(elem.tag)
-        if tag in ("subject", "genre"):
+    for tag in ("subject", "genre"):
+        for elem in idx.get(tag, ()):
             code = elem.get("qcode") or elem.get("uri") or elem.get("literal")
-            subjects.add(draft.subjects, code, _text(_child(elem, "name")), kind="genre" if tag == "genre" else "")
-        elif tag == "keyword":
-            word = _text(elem)
-            if word:
-                draft.keywords.append(word)
+            name = _text(_child(elem, "name"))
+            subjects.add(draft.subjects, code, name, kind="genre" if tag == "genre" else "")
+    for elem in idx.get("keyword", ()):
+        word = _text(elem)
+        if word:
+            draft.keywords.append(word)
 
 
 def _item(item: ET.Element) -> WireItem:
@@ -272,15 +273,16 @@ def _item(item: ET.Element) -> WireItem:
     draft.story_id = guid or None
     draft.version = _int(item.get("version"))
     draft.language = item.get(_XML_LANG)
-    _item_meta(draft, _child(item, "itemMeta"))
-    _content_meta(draft, _child(item, "contentMeta"))
+    parts = _index(item)
+    _item_meta(draft, _first(parts, "itemMeta"))
+    _content_meta(draft, _first(parts, "contentMeta"))
     _content(draft, item)
     return finish(draft)
 
 
 def parse(raw: bytes) -> list[WireItem]:
     root = _root(raw)
-    items = [e for e in root.iter() if _local(e.tag) == "newsItem"]
+    items = [root] if _local(root.tag) == "newsItem" else root.findall(".//{*}newsItem")
     if not items:
         raise DecodeError("no-text", f"<{_local(root.tag)}> holds no newsItem (only references)")
     if len(items) > MAX_RECORDS:

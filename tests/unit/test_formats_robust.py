@@ -92,3 +92,36 @@ def test_pathological_inputs_stay_fast(raw: bytes) -> None:
     start = time.perf_counter()
     check(raw)
     assert time.perf_counter() - start < 1.0
+
+
+_KEYS = [
+    "id", "title", "headline", "body", "text", "language", "urgency", "version", "keywords", "uri", "type",
+    "headlines", "bodies", "body_text", "body_html", "subject", "subjects", "genres", "descriptions", "by",
+    "byline", "located", "pubstatus", "embargoed", "associations", "format", "urn", "signal", "article_html",
+    "ednotes", "categories", "dateline", "kicker", "teaser", "role", "contenttype", "value", "code", "scheme",
+    "name", "qcode", "ednote", "description", "caption", "literal",
+]
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 12), st.floats(allow_nan=True),
+    st.sampled_from(["", "digitalwires@0.9.1", "urn:newsml:dpa.com:20090101:1-2-3:2", "text/html", "main",
+                     "dpaednoterole:closingline", "dnltype:keyword", "sig:update", "canceled", "picture",
+                     "<p>BERLIN (dpa) - Text.</p><h2>Zwischen</h2><p>Mehr.</p>", "BERLIN (dpa) - Ein Satz."]),
+    st.text(max_size=40),
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=6)),
+    max_leaves=25,
+)
+
+
+@FAST
+@given(st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=10))
+def test_structured_json_of_any_shape(obj: dict[str, object]) -> None:
+    import orjson
+
+    try:
+        raw = orjson.dumps(obj)
+    except (TypeError, orjson.JSONEncodeError):
+        return
+    check(raw)

@@ -257,7 +257,8 @@ def test_xinclude_is_not_followed() -> None:
         (b"<!DOCTYPE html><html><body>x</body></html>", "unknown-format"),
         (b"<newsItem guid='x'/>", "no-text"),
         (b"<packageItem guid='p'><groupSet><group><itemRef residref='a'/></group></groupSet></packageItem>", "no-text"),
-        (b"<newsItem>" + b"<a>" * 100 + b"</a>" * 100 + b"</newsItem>", "too-deep"),
+        (b"<newsItem><contentSet><inlineXML><body>" + b"<div>" * 100 + b"</div>" * 100
+         + b"</body></inlineXML></contentSet></newsItem>", "too-deep"),
     ],
 )
 def test_xml_refusals(raw: bytes, expected: str) -> None:
