@@ -69,12 +69,12 @@ func checkDockerfile(path string) int {
 		fmt.Fprintf(os.Stderr, "%s: error: %s\n", path, results.Error.Message)
 		findings++
 	}
-	stages, err := describe(dt)
+	parsed, err := describe(dt)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", path, err)
 		return 1
 	}
-	_ = json.NewEncoder(os.Stdout).Encode(map[string]any{"file": path, "findings": findings, "stages": stages})
+	_ = json.NewEncoder(os.Stdout).Encode(map[string]any{"file": path, "findings": findings, "dockerfile": parsed})
 	if findings > 0 {
 		return 1
 	}
@@ -83,12 +83,12 @@ func checkDockerfile(path string) int {
 
 // describe returns the parsed stages, each command as BuildKit's typed instruction (its
 // exported fields, plus "Instruction": the lower-case instruction name), for tests to inspect.
-func describe(dt []byte) ([]map[string]any, error) {
+func describe(dt []byte) (map[string]any, error) {
 	ast, err := parser.Parse(bytes.NewReader(dt))
 	if err != nil {
 		return nil, err
 	}
-	stages, _, err := instructions.Parse(ast.AST, nil)
+	stages, metaArgs, err := instructions.Parse(ast.AST, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,17 @@ func describe(dt []byte) ([]map[string]any, error) {
 		}
 		out = append(out, map[string]any{"Name": st.Name, "BaseName": st.BaseName, "Commands": cmds})
 	}
-	return out, nil
+	args := map[string]any{}
+	for _, a := range metaArgs {
+		for _, kv := range a.Args {
+			if kv.Value != nil {
+				args[kv.Key] = *kv.Value
+			} else {
+				args[kv.Key] = nil
+			}
+		}
+	}
+	return map[string]any{"MetaArgs": args, "Stages": out}, nil
 }
 
 func checkCompose(path string) int {
