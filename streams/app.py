@@ -210,7 +210,6 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         key_type=bytes, value_type=bytes,
     )
     embargoed_topic = settings.ns(settings.embargoed_topic)
-    app.conf.web_transport = f"tcp://{settings.web_host}:{settings.web_port}"
 
     async def create_topics(names: Iterable[str]) -> None:
         from streams.topics import ensure_topics

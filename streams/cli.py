@@ -101,8 +101,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         ("routing rules", load_rules, RulesError, settings.rules_path),
     ):
         try:
-            loaded[what] = loader(path or None).version  # type: ignore[operator]
-        except error as exc:  # type: ignore[misc]
+            loaded[what] = loader(path or None).version
+        except error as exc:
             problems.extend(f"{what}: {p}" for p in exc.problems)
     for what, version in loaded.items():
         print(f"ok  {what} (version {version})")
@@ -147,13 +147,20 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+DEFAULT_EVAL = {"topics": "../shared/eval/wire_dev.jsonl", "ner": "../shared/eval/germeval2014-dev.tsv"}
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.path or DEFAULT_EVAL[args.kind])
+    if not path.is_file():
+        print(f"no evaluation file at {path}; name one: newswire eval {args.kind} FILE", file=sys.stderr)
+        return 2
     if args.kind == "topics":
         from streams import eval_topics
-        eval_topics.run(args.path or eval_topics.DEFAULT_PATH)
+        eval_topics.run(path)
     else:
         from streams import eval_ner
-        eval_ner.run(args.path or eval_ner.DEFAULT_PATH)
+        eval_ner.run(path)
     return 0
 
 
