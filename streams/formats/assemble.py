@@ -115,7 +115,7 @@ def _cap(d: Draft, blocks: list[Block]) -> list[Block]:
     if len(blocks) > MAX_PARAGRAPHS:
         d.extra["truncated_paragraphs"] = len(blocks) - MAX_PARAGRAPHS
         blocks = blocks[:MAX_PARAGRAPHS]
-    if any(len(t) > MAX_PARAGRAPH_CHARS for t, _ in blocks):
+    if blocks and max(len(t) for t, _ in blocks) > MAX_PARAGRAPH_CHARS:
         d.extra["truncated_paragraph_chars"] = True
         blocks = [(t[:MAX_PARAGRAPH_CHARS].rstrip(), s) for t, s in blocks]
     return blocks
@@ -129,8 +129,8 @@ def finish(d: Draft) -> WireItem:
     blocks = _cap(d, blocks)
     status = pubstatus(d.pubstatus)
     headline = inline(d.headline)[:MAX_HEADLINE_CHARS]
-    paragraphs = tuple(t for t, _ in blocks)
-    subheads = tuple(t for t, s in blocks if s)
+    paragraphs = tuple([t for t, _ in blocks])
+    subheads = tuple([t for t, s in blocks if s]) if any(s for _, s in blocks) else ()
     lead = next((t for t, s in blocks if not s), "")
 
     if not headline and lead:
@@ -182,7 +182,7 @@ def finish(d: Draft) -> WireItem:
         kicker=inline(d.kicker) or None,
         teaser=inline(d.teaser) or None,
         subjects=tuple(d.subjects),
-        keywords=tuple(dict.fromkeys(k for k in (inline(k) for k in d.keywords) if k)),
+        keywords=tuple(dict.fromkeys(k for k in map(inline, d.keywords) if k)) if d.keywords else (),
         media_only=d.media and not paragraphs,
         extra=d.extra,
     )

@@ -64,10 +64,20 @@ _ABBREVIATIONS = frozenset({
 
 @dataclass(frozen=True, slots=True)
 class Dateline:
-    text: str  # as printed, e.g. "KIEW (dpa-AFX) - "
-    place: str  # "Kiew"
-    agency: str  # "dpa-AFX"
+    """A dateline found at the start of a paragraph; tidy text and place are built on demand."""
+
+    raw: str  # as matched, e.g. "KIEW (dpa-AFX) - "
+    raw_place: str  # "KIEW", "Halle (Saale)"
+    agency: str  # canonical, "dpa-AFX"
     end: int  # where the dateline ends in the paragraph
+
+    @property
+    def text(self) -> str:
+        return tidy_dateline(self.raw)
+
+    @property
+    def place(self) -> str:
+        return place_name(self.raw_place)
 
 
 def agency_name(raw: str) -> str | None:
@@ -99,7 +109,7 @@ def find_dateline(paragraph: str) -> Dateline | None:
         return None
     if m.group("region"):
         place = f"{place.rstrip()} ({m.group('region')})"
-    return Dateline(text=tidy_dateline(m.group(0)), place=place_name(place), agency=agency, end=m.end())
+    return Dateline(raw=m.group(0), raw_place=place, agency=agency, end=m.end())
 
 
 def tidy_dateline(raw: str) -> str:
