@@ -4,6 +4,7 @@ workload is wired the way the worker and the alert rules expect."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import fields
 from pathlib import Path
@@ -89,7 +90,27 @@ def test_kubeconform_rejects_a_broken_manifest(tmp_path: Path) -> None:
 
 def test_base_has_the_expected_objects() -> None:
     kinds = sorted(key.split("/")[0] for key in resources("base"))
-    assert kinds == ["ConfigMap", "Deployment", "PodDisruptionBudget", "PodMonitor", "Service", "ServiceAccount"]
+    assert kinds == [
+        "ConfigMap",
+        "Deployment",
+        "PodDisruptionBudget",
+        "PodMonitor",
+        "PrometheusRule",
+        "Service",
+        "ServiceAccount",
+    ]
+
+
+def test_prometheusrule_is_in_sync_with_alerts_yml() -> None:
+    spec = importlib.util.spec_from_file_location("sync_prometheusrule", K8S / "sync-prometheusrule.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (K8S / "base" / "prometheusrule.yaml").read_text(encoding="utf-8")
+    assert committed == module.render(), "run: .venv/bin/python deploy/k8s/sync-prometheusrule.py"
+    rendered = by_kind("base", "PrometheusRule")
+    alerts = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text(encoding="utf-8"))
+    assert rendered["spec"]["groups"] == alerts["groups"]
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
