@@ -5,9 +5,26 @@ The pipeline calls exactly two functions::
     detect(raw) -> "text" | "json" | "jsonl" | "ninjs" | "digitalwires" | "newsml"
     decode(raw, max_bytes=...) -> list[WireItem]   # one value -> one or more items
 
-Both raise only ``DecodeError`` (its ``reason`` becomes the dead-letter header). A value that
-holds several items (JSON Lines, a NewsML-G2 newsMessage) fails as a whole if one of them
-fails, so the dead letter keeps the original bytes intact for replay.
+Both raise only ``DecodeError``; its ``reason`` becomes the dead-letter header: ``too-large``
+(checked on the length before anything else), ``empty``, ``binary``, ``not-utf8``,
+``invalid-json``, ``wrong-type``, ``too-deep``, ``invalid-xml``, ``xml-unsafe``,
+``unknown-format``, ``no-text``; ``internal`` only if a parser has a bug (never a crash).
+
+Decisions:
+
+- UTF-16 with a BOM is decoded (some Windows feeds send it); without a BOM it shows NUL
+  bytes and is ``binary``. A UTF-8 BOM is stripped. XML may declare another encoding.
+- A value holding several items (JSON Lines, NewsML-G2 newsMessage) fails as a whole if one
+  item fails; the message names the record and the dead letter keeps the bytes for replay.
+- Media items (audio/picture/video without text) decode with ``media_only=True``; canceled
+  items decode even without text (``extra["kill_notice"]``) so the kill reaches routing.
+- No headline: the lead's first sentence, cut to ~120 chars, with ``extra["headline_derived"]``.
+- Markers stay in the headline text: "Eilmeldung"/"EIL:"/"BREAKING" set urgency 1 when the
+  input states none; "WDH/"/"KORREKTUR:"/"UPDATE 2-" set ``is_update``.
+
+``extra`` keys: ``headline_derived``, ``urgency_from_marker``, ``update_from_marker``,
+``kill_notice``, ``truncated_paragraphs`` (count dropped), ``truncated_paragraph_chars``,
+``subhead`` (digitalwires secondary headline), ``slugline`` (ninjs/NewsML).
 """
 
 from __future__ import annotations

@@ -155,6 +155,10 @@ def finish(d: Draft) -> WireItem:
         lang = language.guess(f"{headline}\n{lead[:500]}\n{second}")
 
     version = d.version if d.version and d.version > 0 else 1
+    updated = version > 1 or any(s.endswith("update") for s in d.signals)
+    if not updated and headline and conventions.update_marker(headline):
+        updated = True
+        d.extra["update_from_marker"] = True
     story_id = d.story_id
     if story_id is None:
         story_id = identity.content_hash(d.agency, headline, lead)
@@ -177,7 +181,7 @@ def finish(d: Draft) -> WireItem:
         versioncreated=d.versioncreated or None,
         embargoed=d.embargoed or None,
         pubstatus=status,
-        is_update=version > 1 or any(s.endswith("update") for s in d.signals),
+        is_update=updated,
         uri=d.uri or None,
         kicker=inline(d.kicker) or None,
         teaser=inline(d.teaser) or None,

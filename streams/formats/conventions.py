@@ -50,6 +50,10 @@ SUBHEAD_MAX = 90
 
 _URGENT_WORDS = frozenset({"eilmeldung", "eil", "eilt", "breaking", "urgent", "flash", "alert"})
 
+# Headline prefixes that mark a corrected or repeated version: dpa-AFX "WDH/", "KORREKTUR:",
+# Reuters "UPDATE 2-", "CORRECTED-", "REFILE-".
+_UPDATE_PREFIX = re.compile(r"(?:WDH|KORREKTUR|BERICHTIGUNG|UPDATE(?: \d{1,2})?|CORRECTED|REFILE)\s?[-/:]")
+
 _BYLINE = re.compile(r"(?:Von|By|Text:|Text von)\s[^\n]{2,80}")
 
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\"“”»]|$)")
@@ -155,6 +159,11 @@ def urgent_marker(headline: str) -> bool:
     if not head:
         return False
     return head[0].rstrip(":-–—!+*").casefold() in _URGENT_WORDS
+
+
+def update_marker(headline: str) -> bool:
+    """Headline opens with "WDH/", "KORREKTUR:", "UPDATE 2-", "CORRECTED-" ... (marker kept)."""
+    return _UPDATE_PREFIX.match(headline[:20]) is not None
 
 
 def first_sentence(text: str, limit: int = MAX_DERIVED_HEADLINE) -> str:

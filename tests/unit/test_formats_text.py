@@ -220,3 +220,20 @@ def test_seed_like_structure_without_headline_line() -> None:
     assert item.subheads == ("Präsident: Gespräche nur auf höchster Ebene",)
     assert item.closing_slug == "/abc/DP/zb"
     assert item.paragraphs[-1] == "Dritter Absatz mit einem Zitat."
+
+
+@pytest.mark.parametrize(
+    ("headline", "update"),
+    [
+        ("WDH/ROUNDUP: Regierung beschließt Haushalt", True),
+        ("KORREKTUR: Zahl der Verletzten gestiegen", True),
+        ("UPDATE 2-Central bank holds rates", True),
+        ("CORRECTED-Oil prices fall", True),
+        ("ROUNDUP: Regierung beschließt Haushalt", False),
+        ("Update für die Software verfügbar", False),
+    ],
+)
+def test_update_markers_in_headline(headline: str, update: bool) -> None:
+    item = one(f"{headline}\n\nBERLIN (dpa) - Ein Satz mit Inhalt für die Meldung.")
+    assert item.is_update is update
+    assert item.headline == headline
