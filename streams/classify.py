@@ -14,12 +14,12 @@ import math
 import re
 import tomllib
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from streams.matching import PatternMatcher, fold_case, parse_pattern, word_end, word_start
+from streams.matching import Pattern, PatternMatcher, fold_case, parse_pattern, word_end, word_start
 from streams.models import Evidence, TopicScore, WireItem
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "taxonomy.toml"
@@ -81,7 +81,10 @@ class Scoring:
     length_ref: float = 1500.0
     length_exponent: float = 0.5
     unconfirmed: float = 0.4
+    primary_headline: float = 2.0
+    secondary_discount: float = 0.6
     evidence_cap: int = 10
+    evidence_cap_unlabelled: int = 3
 
 
 @dataclass(frozen=True)
@@ -98,21 +101,29 @@ class TopicDef:
     description: str = ""
 
 
+# One role a pattern plays: (kind, topic, context slot, key, weight, sense index, pattern, open left, open right).
+# ``key`` tells repeats of the same cue apart (and distinct context patterns); sense index -1 = no sense.
+_Role = tuple[int, int, int, int, float, int, str, bool, bool]
+
+
 @dataclass(frozen=True, slots=True)
-class _Entry:
-    kind: int
-    topic: int
-    slot: int  # context index within the topic (contexts only)
-    key: int  # distinct id of the pattern within its role, for repeats and context strength
-    weight: float
-    sense: str | None
-    pattern: str
+class _TopicPlan:
+    senses: tuple[str, ...]  # sense names; a cue's sense index points here
+    star: int  # index of the sense "*" (governs every cue), -1 if no context uses it
+    # per context: (id/effect label, is_cancel, sense indices, weight, min strength)
+    contexts: tuple[tuple[str, bool, tuple[int, ...], float, float], ...]
+
+
+# What one matched spelling means: its cue roles, the context patterns it stands for as
+# (topic, slot, key), and whether it is a blocker. Split up front so the hot loop does no dispatch.
+_Group = tuple[tuple[_Role, ...], tuple[tuple[int, int, int], ...], bool]
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    entries: tuple[_Entry, ...]
-    matchers: dict[str, PatternMatcher[int]]  # "de", "en", "any"
+    # per language key ("de", "en", "any"): the matcher and, per payload, what that spelling means
+    matchers: dict[str, tuple[PatternMatcher[int], tuple[_Group, ...]]]
+    plans: tuple[_TopicPlan, ...]
 
 
 @dataclass(frozen=True)
@@ -223,7 +234,10 @@ def _parse_scoring(raw: Any, problems: list[str]) -> Scoring:
         "length_ref": (1.0, 1e7, True),
         "length_exponent": (0.0, 2.0, True),
         "unconfirmed": (0.0, 1.0, True),
+        "primary_headline": (0.0, 100.0, False),
+        "secondary_discount": (0.0, 1.0, True),
         "evidence_cap": (1, 1000, True),
+        "evidence_cap_unlabelled": (0, 1000, True),
     }
     values: dict[str, Any] = {}
     for name in names:
@@ -232,7 +246,7 @@ def _parse_scoring(raw: Any, problems: list[str]) -> Scoring:
             continue
         value = raw[name]
         low, high, low_inclusive = bounds[name]
-        if name == "evidence_cap":
+        if name.startswith("evidence_cap"):
             ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
         else:
             ok = _number(value) and (value >= low if low_inclusive else value > low) and value <= high
@@ -240,7 +254,7 @@ def _parse_scoring(raw: Any, problems: list[str]) -> Scoring:
             problems.append(f"scoring.{name}: {value!r} out of range ({'[' if low_inclusive else '('}{low}, {high}])")
             values[name] = getattr(defaults, name)
         else:
-            values[name] = int(value) if name == "evidence_cap" else float(value)
+            values[name] = int(value) if name.startswith("evidence_cap") else float(value)
     return Scoring(**values)
 
 
@@ -453,7 +467,7 @@ def _check_conflicts(cues: tuple[Cue, ...], contexts: tuple[Context, ...], where
                     f"{where}: {pattern!r} is both a cue and a canceller (context {context.id!r}) of this topic"
                 )
         for sense in context.senses:
-            if sense not in senses:
+            if sense != "*" and sense not in senses:
                 problems.append(f"{where} context {context.id!r}: sense {sense!r} is used by no cue of this topic")
     # a pattern that both confirms and cancels the same sense cannot mean anything
     for a in contexts:
@@ -470,31 +484,70 @@ def _check_conflicts(cues: tuple[Cue, ...], contexts: tuple[Context, ...], where
 
 
 def _compile(taxonomy: Taxonomy) -> _Compiled:
-    """Every cue, context pattern and blocker of every topic in one matcher per language."""
-    entries: list[_Entry] = []
-    langs: list[str] = []
+    """Every cue, context pattern and blocker of every topic in one matcher per language.
+
+    Patterns that are spelled alike (after case folding, same edges) share one matcher entry whose
+    payload lists all their roles, so a word that is a cue of one topic and context of another is
+    found once.
+    """
+    roles: list[tuple[str, str, _Role]] = []  # (language, spec, role)
+    plans: list[_TopicPlan] = []
     for ti, topic in enumerate(taxonomy.topics):
+        senses = sorted({c.sense for c in topic.cues if c.sense} | {s for c in topic.contexts for s in c.senses})
+        index = {name: i for i, name in enumerate(senses)}
         cue_keys: dict[str, int] = {}
         for cue in topic.cues:
             key = cue_keys.setdefault(_norm(cue.pattern), len(cue_keys))
-            entries.append(_Entry(_CUE, ti, -1, key, cue.weight, cue.sense, cue.pattern))
-            langs.append(cue.language)
+            sense = index[cue.sense] if cue.sense else -1
+            role = _role(_CUE, ti, -1, key, cue.weight, sense, cue.pattern)
+            roles.append((cue.language, cue.pattern, role))
         for ci, context in enumerate(topic.contexts):
             ctx_keys: dict[str, int] = {}
             for lang, pattern in context.patterns:
                 key = ctx_keys.setdefault(_norm(pattern), len(ctx_keys))
-                entries.append(_Entry(_CONTEXT, ti, ci, key, context.weight, None, pattern))
-                langs.append(lang)
+                roles.append((lang, pattern, _role(_CONTEXT, ti, ci, key, context.weight, -1, pattern)))
+        plans.append(
+            _TopicPlan(
+                senses=tuple(senses),
+                star=index.get("*", -1),
+                contexts=tuple(
+                    (
+                        f"{c.id}/{c.effect}",
+                        c.effect == "cancel",
+                        tuple(index[s] for s in c.senses),
+                        c.weight,
+                        c.min_strength,
+                    )
+                    for c in topic.contexts
+                ),
+            )
+        )
     for lang, pattern in taxonomy.blockers:
-        entries.append(_Entry(_BLOCKER, -1, -1, -1, 0.0, None, pattern))
-        langs.append(lang)
+        roles.append((lang, pattern, _role(_BLOCKER, -1, -1, -1, 0.0, -1, pattern)))
 
-    def build(accept: Iterable[str]) -> PatternMatcher[int]:
-        wanted = set(accept)
-        return PatternMatcher(parse_pattern(e.pattern, i) for i, e in enumerate(entries) if langs[i] in wanted)
+    matchers: dict[str, tuple[PatternMatcher[int], tuple[_Group, ...]]] = {}
+    for name, accept in (("de", {"de", "any"}), ("en", {"en", "any"}), ("any", set(LIST_KEYS))):
+        grouped: dict[tuple[str, bool, bool], list[_Role]] = {}
+        for lang, pattern, role in roles:
+            if lang in accept:
+                grouped.setdefault((fold_case(pattern.strip("*")), role[7], role[8]), []).append(role)
+        specs = list(grouped)
+        matcher = PatternMatcher(Pattern(text, i, left, right) for i, (text, left, right) in enumerate(specs))
+        groups = tuple(
+            (
+                tuple(r for r in grouped[spec] if r[0] == _CUE),
+                tuple((r[1], r[2], r[3]) for r in grouped[spec] if r[0] == _CONTEXT),
+                any(r[0] == _BLOCKER for r in grouped[spec]),
+            )
+            for spec in specs
+        )
+        matchers[name] = (matcher, groups)
+    return _Compiled(matchers, tuple(plans))
 
-    matchers = {"de": build(("de", "any")), "en": build(("en", "any")), "any": build(LIST_KEYS)}
-    return _Compiled(tuple(entries), matchers)
+
+def _role(kind: int, topic: int, slot: int, key: int, weight: float, sense: int, pattern: str) -> _Role:
+    parsed = parse_pattern(pattern, None)
+    return (kind, topic, slot, key, weight, sense, pattern, parsed.open_left, parsed.open_right)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -506,7 +559,8 @@ class Explanation:
     """Why a topic scored as it did: context strengths and the factor each sense got."""
 
     topic: str
-    evidence: float
+    evidence: float  # after the secondary discount
+    primary: bool  # the headline is clearly about this topic
     contexts: dict[str, float]  # "id/effect" -> strength
     senses: dict[str, float]  # sense -> factor applied
 
@@ -525,13 +579,14 @@ def classify(item: WireItem, taxonomy: Taxonomy) -> tuple[TopicScore, ...]:
 
 def explain(item: WireItem, taxonomy: Taxonomy) -> list[Explanation]:
     """The context and sense decisions behind ``classify``, for the eval report and tuning."""
-    return _score(item, taxonomy)[1]
+    return _score(item, taxonomy, explained=True)[1]
 
 
-def _score(item: WireItem, taxonomy: Taxonomy) -> tuple[tuple[TopicScore, ...], list[Explanation]]:
+def _score(
+    item: WireItem, taxonomy: Taxonomy, explained: bool = False
+) -> tuple[tuple[TopicScore, ...], list[Explanation]]:
     compiled = taxonomy._compiled
-    entries = compiled.entries
-    matcher = compiled.matchers[_language_key(item.language)]
+    matcher, groups = compiled.matchers[_language_key(item.language)]
     scoring = taxonomy.scoring
     topics = taxonomy.topics
     n = len(topics)
@@ -540,7 +595,8 @@ def _score(item: WireItem, taxonomy: Taxonomy) -> tuple[tuple[TopicScore, ...], 
     paragraphs = item.paragraphs
     body = "\n\n".join(paragraphs)
 
-    # paragraph start offsets and the positional weight of each paragraph
+    # paragraph start offsets and the positional weight of each paragraph; the lead and subheads
+    # weigh like a lead, and a subhead opens a new section, so the decay restarts there
     starts: list[int] = []
     offset = 0
     for para in paragraphs:
@@ -549,114 +605,173 @@ def _score(item: WireItem, taxonomy: Taxonomy) -> tuple[tuple[TopicScore, ...], 
     subheads = set(item.subheads)
     lead_index = next((i for i, p in enumerate(paragraphs) if p not in subheads), 0)
     para_weight: list[float] = []
+    is_subhead: list[bool] = []
+    anchor = lead_index
     for i, para in enumerate(paragraphs):
-        if i <= lead_index or para in subheads:
+        heading = i > lead_index and para in subheads
+        is_subhead.append(heading)
+        if heading:
+            anchor = i
+        if i <= lead_index or heading:
             para_weight.append(scoring.lead_weight)
         else:
-            decayed = scoring.body_weight / (1.0 + scoring.body_decay * (i - lead_index - 1))
-            para_weight.append(max(scoring.body_floor, decayed))
+            decayed = scoring.body_weight / (1.0 + scoring.body_decay * (i - anchor - 1))
+            para_weight.append(decayed if decayed > scoring.body_floor else scoring.body_floor)
     length_factor = 1.0
     if len(body) > scoring.length_ref:
         length_factor = (scoring.length_ref / len(body)) ** scoring.length_exponent
 
-    # cue hits per topic: (field, start, end, entry); context patterns seen per topic
-    hits: list[list[tuple[int, int, int, _Entry]]] = [[] for _ in range(n)]
-    context_seen: list[set[tuple[int, int]]] = [set() for _ in range(n)]
+    # one pass per field: cue hits per topic (longest wins where a topic's cues overlap, blockers
+    # drop the cues they cover) and the distinct context patterns seen
+    hits: list[list[tuple[int, int, int, _Role]]] = [[] for _ in range(n)]
+    context_seen: set[tuple[int, int, int]] = set()
     for field_index, text in ((0, headline), (1, body)):
         if not text:
             continue
-        found = matcher.find(text)
-        if not found:
-            continue
-        blocked = [(m.start, m.end) for m in found if entries[m.payload].kind == _BLOCKER]
-        last_end = [-1] * n  # per topic: keep the longest cue where cues overlap (found is start-sorted)
-        for match in found:
-            entry = entries[match.payload]
-            if entry.kind == _CUE:
-                if blocked and any(s < match.end and match.start < e for s, e in blocked):
+        last_end = [-1] * n
+        blocked_until = -1
+        for match in matcher.find(text):
+            cues, contexts, blocker = groups[match.payload]
+            if contexts:
+                context_seen.update(contexts)
+            if blocker and match.end > blocked_until:
+                blocked_until = match.end
+            if not cues:
+                continue
+            start = match.start
+            if start < blocked_until:
+                continue
+            for role in cues:
+                owner = role[1]
+                if start < last_end[owner]:
                     continue
-                if match.start < last_end[entry.topic]:
-                    continue
-                last_end[entry.topic] = match.end
-                hits[entry.topic].append((field_index, match.start, match.end, entry))
-            elif entry.kind == _CONTEXT:
-                context_seen[entry.topic].add((entry.slot, entry.key))
+                last_end[owner] = match.end
+                hits[owner].append((field_index, start, match.end, role))
 
+    context_counts: dict[tuple[int, int], int] = {}
+    for owner, slot, _ in context_seen:
+        context_counts[owner, slot] = context_counts.get((owner, slot), 0) + 1
+
+    repeat_decay = scoring.repeat_decay
+    headline_weight = scoring.headline_weight
+    totals: list[float] = []
+    headline_totals: list[float] = []
+    raw_evidence: list[list[tuple[float, int, int, int, _Role]]] = []
+    all_factors: list[tuple[list[float], dict[str, float]]] = []
+    for ti in range(n):
+        factors, strengths = _sense_factors(compiled.plans[ti], ti, context_counts, scoring.unconfirmed, explained)
+        all_factors.append((factors, strengths))
+        star = compiled.plans[ti].star
+        every = factors[star] if star >= 0 else 1.0
+        seen_count: dict[int, int] = {}
+        total = headline_total = 0.0
+        found: list[tuple[float, int, int, int, _Role]] = []
+        for field_index, start, end, role in hits[ti]:
+            sense = role[5]
+            factor = every * factors[sense] if sense >= 0 else every
+            key = role[3]
+            repeats = seen_count.get(key, 0)
+            seen_count[key] = repeats + 1
+            if factor <= 0.0:
+                continue
+            if field_index == 0:
+                contribution = role[4] * headline_weight * factor
+                in_heading = True
+            else:
+                index = bisect_right(starts, start) - 1
+                contribution = role[4] * para_weight[index] * length_factor * factor
+                in_heading = is_subhead[index]
+            if repeats:
+                contribution *= repeat_decay**repeats
+            total += contribution
+            if in_heading:
+                headline_total += contribution
+            found.append((contribution, field_index, start, end, role))
+        totals.append(total)
+        headline_totals.append(headline_total)
+        raw_evidence.append(found)
+
+    # a topic the headline is clearly about makes the others secondary: their evidence is discounted,
+    # less so the more of it stands in the headline or a subhead (roundups give each desk a section)
+    primary = [h >= scoring.primary_headline for h in headline_totals]
+    any_primary = any(primary)
     scores: list[TopicScore] = []
     explanations: list[Explanation] = []
     for ti, topic in enumerate(topics):
-        factors, strengths = _sense_factors(topic, context_seen[ti], scoring.unconfirmed)
-        seen_count: dict[int, int] = {}
-        total = 0.0
-        evidence: list[Evidence] = []
-        for field_index, start, end, entry in hits[ti]:
-            sense_factor = factors.get(entry.sense, scoring.unconfirmed) if entry.sense else 1.0
-            repeats = seen_count.get(entry.key, 0)
-            seen_count[entry.key] = repeats + 1
-            if sense_factor <= 0.0:
-                continue
-            if field_index == 0:
-                position = scoring.headline_weight
-                text = headline
-            else:
-                position = para_weight[bisect_right(starts, start) - 1] * length_factor
-                text = body
-            contribution = entry.weight * position * sense_factor * scoring.repeat_decay**repeats
-            if contribution <= 0.0:
-                continue
-            total += contribution
+        total = totals[ti]
+        if any_primary and not primary[ti]:
+            share = headline_totals[ti] / scoring.primary_headline
+            total *= scoring.secondary_discount + (1.0 - scoring.secondary_discount) * share
+        score = 1.0 - math.exp(-scoring.saturation * total)
+        labelled = score >= topic.threshold
+        found = raw_evidence[ti]
+        found.sort(key=_evidence_order)
+        evidence = []
+        cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
+        for contribution, field_index, start, end, role in found[:cap]:
+            text = headline if field_index == 0 else body
             evidence.append(
                 Evidence(
-                    cue=entry.pattern,
+                    cue=role[6],
                     field="headline" if field_index == 0 else "body",
-                    start=word_start(text, start),
-                    end=word_end(text, end),
-                    weight=round(contribution, 3),
+                    start=word_start(text, start) if role[7] else start,
+                    end=word_end(text, end) if role[8] else end,
+                    weight=int(contribution * 1000.0 + 0.5) / 1000.0,  # 3 decimals, cheaper than round()
                 )
             )
-        score = 1.0 - math.exp(-scoring.saturation * total)
-        evidence.sort(key=lambda e: (-e.weight, e.field != "headline", e.start))
         scores.append(
             TopicScore(
                 id=topic.id,
                 score=score,
-                labelled=score >= topic.threshold,
-                evidence=tuple(evidence[: scoring.evidence_cap]),
+                labelled=labelled,
+                evidence=tuple(evidence),
                 iptc=topic.iptc,
                 cameo=topic.cameo,
             )
         )
-        explanations.append(Explanation(topic.id, total, strengths, factors))
+        if explained:
+            factors, strengths = all_factors[ti]
+            senses = dict(zip(compiled.plans[ti].senses, factors, strict=True))
+            explanations.append(Explanation(topic.id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
 
 
+def _evidence_order(entry: tuple[float, int, int, int, _Role]) -> tuple[float, int, int]:
+    return (-entry[0], entry[1], entry[2])
+
+
 def _sense_factors(
-    topic: TopicDef, seen: set[tuple[int, int]], unconfirmed: float
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Per sense: 1.0 when confirmed, 0.0 when a canceller outweighs every confirmer, else ``unconfirmed``."""
+    plan: _TopicPlan, topic: int, counts: dict[tuple[int, int], int], unconfirmed: float, explained: bool
+) -> tuple[list[float], dict[str, float]]:
+    """Per sense: 1.0 when only confirmed, 0.0 when only cancelled, the confirming share when both, else
+    ``unconfirmed`` (an ambiguous word with no context at all counts a little). The sense ``*`` governs
+    every cue of the topic and defaults to 1.0."""
+    size = len(plan.senses)
+    confirm = [0.0] * size
+    cancel = [0.0] * size
     strengths: dict[str, float] = {}
-    confirm: dict[str, float] = {}
-    cancel: dict[str, float] = {}
-    if seen:
-        counts: dict[int, int] = {}
-        for slot, _ in seen:
-            counts[slot] = counts.get(slot, 0) + 1
-        for slot, count in counts.items():
-            context = topic.contexts[slot]
-            strength = context.weight * count
-            strengths[f"{context.id}/{context.effect}"] = strength
-            if strength < context.min_strength:
-                continue
-            target = confirm if context.effect == "confirm" else cancel
-            for sense in context.senses:
-                target[sense] = max(target.get(sense, 0.0), strength)
-    factors: dict[str, float] = {}
-    for sense in {c.sense for c in topic.cues if c.sense}:
-        confirmed, cancelled = confirm.get(sense, 0.0), cancel.get(sense, 0.0)
-        if cancelled > 0.0 and cancelled >= confirmed:
-            factors[sense] = 0.0
-        elif confirmed > 0.0:
-            factors[sense] = 1.0
+    for slot, (label, is_cancel, senses, weight, min_strength) in enumerate(plan.contexts):
+        count = counts.get((topic, slot))
+        if not count:
+            continue
+        strength = weight * count
+        if explained:
+            strengths[label] = strength
+        if strength < min_strength:
+            continue
+        target = cancel if is_cancel else confirm
+        for sense in senses:
+            if strength > target[sense]:
+                target[sense] = strength
+    factors = []
+    for sense in range(size):
+        confirmed, cancelled = confirm[sense], cancel[sense]
+        if cancelled and confirmed:
+            factors.append(confirmed / (confirmed + cancelled))  # both senses present: the stronger wins more
+        elif cancelled:
+            factors.append(0.0)
+        elif confirmed or sense == plan.star:
+            factors.append(1.0)
         else:
-            factors[sense] = unconfirmed
+            factors.append(unconfirmed)
     return factors, strengths
