@@ -23,11 +23,44 @@ from streams.models import Entity, Mention, WireItem
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _NOUN_ENDINGS = ("ung", "ungen", "heit", "keit", "schaft", "tion", "tionen", "ität", "ismus", "nisse")
 _QUALIFIERS_OPEN = frozenset({"für", "of", "for"})  # descriptive: "Institut für Weltwirtschaft"
-_QUALIFIERS_NAME = frozenset({"der", "des", "zu", "in", "von", "am", "an"})  # "Universität zu Köln"
+_QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
+_SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
+_ACRONYM = re.compile(r"(?<![\w.-])[A-ZÄÖÜ][A-ZÄÖÜ0-9]{1,5}(?![\w-])")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_ACRONYM_CONTEXT = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "des",
+        "dem",
+        "den",
+        "vom",
+        "beim",
+        "zum",
+        "zur",
+        "im",
+        "am",
+        "the",
+        "Der",
+        "Die",
+        "Das",
+        "Des",
+        "Dem",
+        "Den",
+        "Vom",
+        "Beim",
+        "Zum",
+        "Zur",
+        "Im",
+        "Am",
+        "The",
+    ]
+)
 
 # Candidate ranks: lower wins when two candidates cover the same span
-_RANK_KB, _RANK_SURNAME, _RANK_RULE, _RANK_GAZ, _RANK_WEAK = 0, 1, 2, 3, 4
+_RANK_KB, _RANK_SURNAME, _RANK_RULE, _RANK_GAZ, _RANK_GIVEN, _RANK_GUESS, _RANK_WEAK = 0, 1, 2, 3, 4, 5, 6
 
 # Salience weights
 _W_HEADLINE, _W_LEAD, _W_BODY, _W_WEAK_FACTOR, _W_DATELINE = 3.0, 2.0, 1.0, 0.35, 2.0
@@ -105,27 +138,40 @@ class _Rules:
         self.particles = lex.token_cues.get("particle", frozenset())
         self.preps = lex.token_cues.get("place-prep", frozenset())
         self.place_suffixes = lex.place_suffixes
+        self.english = lex.english_words
+        self.toponyms = lex.toponyms
+        self.acronym_stop = lex.token_cues.get("acronym-stop", frozenset())
+        verbs = "|".join(sorted(map(re.escape, lex.token_cues.get("speech", ())))) or "(?!)"
+        self.speech_after = re.compile(rf"(?<![\w-])(?:{verbs}) ([A-ZÄÖÜ][a-zäöüß]+)(?![\w-])")
+        self.speech_before = re.compile(rf"(?<![\w-])([A-ZÄÖÜ][a-zäöüß]+) (?:{verbs})(?![\w-])")
         preps = "|".join(sorted(map(re.escape, self.preps), key=len, reverse=True)) or "(?!)"
         self.prep_word = re.compile(rf"(?<!\w)(?:{preps}) ([A-ZÄÖÜ][a-zäöüß]+)(?![\w-])")
 
     def is_common(self, word: str) -> bool:
         """A capitalised common noun, not a name ("Regierung", "Gespräche")."""
-        if word in self.first or word in self.surnames:
-            return False
         if word in self.common:
-            return True
-        lower = word.lower()
-        return lower.endswith(_NOUN_ENDINGS) and "-" not in word
+            return word not in self.first
+        return word.endswith(_NOUN_ENDINGS) and "-" not in word
 
-    def name_word(self, word: str) -> bool:
-        """Could this word be part of a person's name?"""
+    def is_compound(self, word: str) -> bool:
+        """A German compound noun ends in a common noun: "Modelsuche", "Gefangenenaustausch"."""
+        common = self.common
+        return any(word[cut].upper() + word[cut + 1 :] in common for cut in range(3, len(word) - 3))
+
+    def name_word(self, word: str, *, after_given: bool = False) -> bool:
+        """Could this word be part of a person's name? Right after a given name any capitalised
+        German word counts, since surnames are often nouns ("Thomas Müller", "Jana Fischer")."""
         if not word[0].isupper() or word in self.stop:
             return False
         if not any(c.islower() for c in word):
             return False  # acronyms (USA, CDU) are no personal names
-        return not self.is_common(word) or word in self.first or word in self.surnames
+        if self.is_common(word):
+            return after_given and word not in self.english
+        return True
 
-    def name_run(self, scan: _FieldScan, pos: int, *, max_words: int = 4, comma: bool = False) -> int:
+    def name_run(
+        self, scan: _FieldScan, pos: int, *, max_words: int = 4, comma: bool = False, given: bool = False
+    ) -> int:
         """End of the run of name words starting right after ``pos``; -1 when there is none."""
         text, end, words = scan.text, -1, 0
         nxt = _next_word(text, pos, comma=comma)
@@ -134,8 +180,11 @@ class _Rules:
             word = text[start:stop]
             if start in scan.blocked:
                 break
+            after_given = given
             if word in self.particles and words:
                 after = _next_word(text, stop)
+                if after is not None and text[after[0] : after[1]] in _SECOND_PARTICLES:
+                    after = _next_word(text, after[1])  # "von der Leyen", "van den Berg"
                 if after is None or not self.name_word(text[after[0] : after[1]]) or after[0] in scan.blocked:
                     break
                 start, stop = after
@@ -147,8 +196,11 @@ class _Rules:
                     break
                 end, words, nxt = stop, words + 1, nxt2
                 continue
-            elif not self.name_word(word):
+            elif not self.name_word(word, after_given=after_given):
                 break
+            elif (words >= 2 or (words == 1 and not given)) and self.is_compound(word):
+                break  # "Heidi Klums Modelsuche": a compound noun ends the name
+            given = word in self.first
             end, words = stop, words + 1
             nxt = _next_word(text, stop)
         return end
@@ -161,8 +213,11 @@ class _Rules:
             return
         start = _next_word(scan.text, title_end, comma=True)
         assert start is not None
-        if scan.text[start[0] : end] in self.first:
+        name = scan.text[start[0] : end]
+        if name in self.first:
             return  # "Präsident Wladimir) Putin": a lone given name is not yet a person
+        if " " not in name and (self.is_compound(name) or name in self.toponyms):
+            return
         self._person(scan, start[0], end, "title")
 
     def first_named(self, scan: _FieldScan, start: int) -> None:
@@ -171,9 +226,9 @@ class _Rules:
         word = _WORD.match(scan.text, start)
         if word is None:
             return
-        end = self.name_run(scan, word.end(), max_words=3)
+        end = self.name_run(scan, word.end(), max_words=3, given=True)
         if end > 0:
-            self._person(scan, start, end, "first-name")
+            self._person(scan, start, end, "first-name", _RANK_GIVEN)
 
     def party_tagged(self, scan: _FieldScan, open_paren: int) -> None:
         """``Name (CDU)``: the capitalised words before a party tag are a person."""
@@ -191,9 +246,9 @@ class _Rules:
         if words:
             self._person(scan, start, end, "party-tag")
 
-    def _person(self, scan: _FieldScan, start: int, end: int, rule: str) -> None:
+    def _person(self, scan: _FieldScan, start: int, end: int, rule: str, rank: int = _RANK_RULE) -> None:
         name = scan.text[start:end]
-        scan.candidates.append(Span(scan.field, start, end, "person", None, name, _RANK_RULE, rule=rule))
+        scan.candidates.append(Span(scan.field, start, end, "person", None, name, rank, rule=rule))
 
     # -- organisations -------------------------------------------------------------------------
 
@@ -223,18 +278,6 @@ class _Rules:
                     end, qualified = run, True
             elif nxt[0] in scan.blocked:  # "Universität Hamburg"
                 end, qualified = scan.blocked[nxt[0]], True
-        if not compound:
-            pos, words = head_start, 0
-            while words < 3:
-                prev = _prev_word(text, pos)
-                if prev is None:
-                    break
-                word = text[prev[0] : prev[1]]
-                if not word[0].isupper() or word in self.stop or _sentence_initial(text, prev[0]):
-                    break
-                if self.is_common(word) and prev[0] not in scan.blocked:
-                    break
-                start, pos, words, qualified = prev[0], prev[0], words + 1, True
         if qualified:
             self._org(scan, start, end, "org-head")
 
@@ -277,6 +320,48 @@ class _Rules:
     def after_preposition(self, scan: _FieldScan, start: int) -> bool:
         prev = _prev_word(scan.text, start)
         return prev is not None and scan.text[prev[0] : prev[1]] in self.preps and prev[1] < start
+
+    def inside_name(self, scan: _FieldScan, start: int, end: int) -> bool:
+        """A gazetteer word next to another capitalised word is part of a longer name
+        ("Philadelphia Flyers", "Eurospeedway Lausitz"), unless the neighbour is a name itself."""
+        text = scan.text
+        nxt = _next_word(text, end)
+        if nxt is not None and text[nxt[0]].isupper() and text[nxt[0] : nxt[1]] not in self.stop:
+            return True
+        prev = _prev_word(text, start)
+        if prev is not None and prev[1] < start and text[prev[0]].isupper():
+            word = text[prev[0] : prev[1]]
+            return word not in self.stop and not _sentence_initial(text, prev[0]) and not self.is_common(word)
+        return False
+
+    def acronyms(self, scan: _FieldScan) -> None:
+        """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
+        text = scan.text
+        if sum(1 for c in text if c.isupper()) > len(text) // 3:
+            return  # a headline in capitals
+        for m in _ACRONYM.finditer(text):
+            word = m.group()
+            if m.start() in scan.blocked or word in self.acronym_stop or _ROMAN.fullmatch(word):
+                continue
+            if any(c.isdigit() for c in word) or len(word) < 3:
+                continue
+            prev = _prev_word(text, m.start())
+            if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT:
+                continue  # "des ADAC", "beim DFB": only an article or contraction makes it a body
+            scan.candidates.append(
+                Span(scan.field, m.start(), m.end(), "organisation", None, word, _RANK_GUESS, rule="acronym")
+            )
+
+    def speakers(self, scan: _FieldScan) -> None:
+        """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
+        for pattern in (self.speech_after, self.speech_before):
+            for m in pattern.finditer(scan.text):
+                word = m.group(1)
+                if m.start(1) in scan.blocked or word in self.toponyms or word in self.english:
+                    continue
+                if not self.name_word(word) or self.is_compound(word):
+                    continue
+                self._person(scan, m.start(1), m.end(1), "speech")
 
     def suffix_places(self, scan: _FieldScan) -> None:
         """``in Xdorf``: an unknown capitalised word with a settlement ending after a preposition."""
@@ -327,7 +412,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             cues.append((alias.cue, m.start, m.end))
         elif kind == FIRSTNAME:
             scan.firstnames.append(m.start)
-        elif kind == TOPONYM and (alias.cue == "strong" or rules.after_preposition(scan, m.start)):
+        elif (
+            kind == TOPONYM
+            and (alias.cue == "strong" or rules.after_preposition(scan, m.start))
+            and not rules.inside_name(scan, m.start, m.end)
+        ):
             name = text[m.start : m.end]
             scan.candidates.append(Span(field_name, m.start, m.end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
             scan.blocked.setdefault(m.start, m.end)
@@ -343,7 +432,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             if wstart == start:
                 rules.org_head(scan, start, end, compound=False)
         elif cue == "org-compound":
-            if text[wstart].isupper() and end == word_end(text, end):
+            prefix = text[wstart:start].split("-")[0]
+            if prefix[:1].isupper() and end == word_end(text, end) and not rules.is_common(prefix):
                 rules.org_head(scan, wstart, end, compound=True)
         elif cue == "club":
             rules.club(scan, start, end)
@@ -358,6 +448,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         ):
             rules.party_tagged(scan, span.start - 1)
     rules.suffix_places(scan)
+    rules.acronyms(scan)
+    rules.speakers(scan)
     return scan
 
 

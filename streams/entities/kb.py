@@ -33,11 +33,13 @@ CUE_KINDS = frozenset(
         "place-suffix",
         "particle",
         "stop",
+        "speech",
+        "acronym-stop",
     }
 )
 # Cue kinds looked up per token instead of being put into the automaton: they are lower-case
 # function words or endings that would hit inside countless words and only cost time there.
-TOKEN_CUES = frozenset({"place-prep", "place-suffix", "particle", "stop"})
+TOKEN_CUES = frozenset({"place-prep", "place-suffix", "particle", "stop", "speech", "acronym-stop"})
 
 _QID = re.compile(r"Q[1-9][0-9]*")
 _ID = re.compile(r"[a-z]+(?:/[a-z0-9][a-z0-9.\-]*)+")
@@ -95,6 +97,7 @@ class Lexicon:
     first_names: frozenset[str] = frozenset()
     surnames: frozenset[str] = frozenset()
     common_nouns: frozenset[str] = frozenset()  # capitalised common nouns, all inflected forms
+    english_words: frozenset[str] = frozenset()  # frequent English words, capitalised
     token_cues: Mapping[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
     place_suffixes: tuple[str, ...] = ()
     toponyms: frozenset[str] = frozenset()
@@ -221,6 +224,8 @@ class _Builder:
         return len(self.entities) - 1
 
     def add_alias(self, spec: str, entity: int, kind: str, where: str, *, alone: bool = True) -> None:
+        """Record an alias; names of people, places and systems also get their genitive -s form
+        (organisation names are left alone: "der Nato", "der Grünen", and "Grünes" is a word)."""
         shared = spec.startswith(_SHARED)
         text = spec[1:] if shared else spec
         if not text.strip("*").strip():
@@ -230,7 +235,7 @@ class _Builder:
         # German genitive (Putins, Moskaus, Russlands) and plural of systems (Patriots)
         literal = text.strip("*")
         inflects = literal[-1].isalpha() and literal[-1] not in "sßxzSXZ" and not text.endswith("*")
-        if kind in (NAME, SURNAME) and inflects:
+        if kind in (NAME, SURNAME) and inflects and self.entities[entity].type != "organisation":
             self.variants.setdefault(text + "s", []).append(_AliasUse(entity, kind, shared, alone, where))
 
 
@@ -425,6 +430,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     first_names = _read_words(lexicon_dir / "first_names.txt")
     surnames = _read_words(lexicon_dir / "surnames.txt")
     common = _read_words(lexicon_dir / "common_nouns.txt")
+    english = _read_words(lexicon_dir / "english_words.txt")
     strong_places = _read_words(lexicon_dir / "places_strong.txt")
     weak_places = _read_words(lexicon_dir / "places_weak.txt")
 
@@ -440,7 +446,8 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     for name in first_names - taken:
         patterns.append(Pattern(name, first_alias))
     strong, weak = Alias(kind=TOPONYM, cue="strong"), Alias(kind=TOPONYM, cue="weak")
-    for name in strong_places - taken:
+    genitive_places = {p + "s" for p in strong_places if p[-1].isalpha() and p[-1] not in "sßxz"}
+    for name in (strong_places | genitive_places) - taken - first_names:
         patterns.append(Pattern(name, strong))
     for name in weak_places - taken - strong_places:
         patterns.append(Pattern(name, weak))
@@ -453,8 +460,14 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     lexicon = Lexicon(
         first_names=first_names,
         surnames=surnames,
-        common_nouns=common,
-        token_cues={kind: frozenset(words) for kind, words in token_cues.items()},
+        common_nouns=common | english,
+        english_words=english,
+        token_cues={
+            kind: frozenset(words | _read_words(lexicon_dir / "function_words.txt"))
+            if kind == "stop"
+            else frozenset(words)
+            for kind, words in token_cues.items()
+        },
         place_suffixes=tuple(sorted(w.lstrip("*") for w in token_cues["place-suffix"])),
         toponyms=strong_places | weak_places,
     )
