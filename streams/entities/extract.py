@@ -87,7 +87,8 @@ class _FieldScan:
     field: str
     text: str
     candidates: list[Span] = dc_field(default_factory=list)
-    blocked: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB/gazetteer names
+    blocked: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB names (not people)
+    places: dict[int, int] = dc_field(default_factory=dict)  # start -> end of gazetteer places
     title_ends: set[int] = dc_field(default_factory=set)
     firstnames: list[int] = dc_field(default_factory=list)
     surnames: list[Span] = dc_field(default_factory=list)  # KB surnames that need a licence
@@ -221,7 +222,7 @@ class _Rules:
         self._person(scan, start[0], end, "title")
 
     def first_named(self, scan: _FieldScan, start: int) -> None:
-        if start in scan.blocked:
+        if start in scan.blocked or start in scan.places:
             return
         word = _WORD.match(scan.text, start)
         if word is None:
@@ -276,8 +277,8 @@ class _Rules:
                 run = self._org_run(scan, nxt[1], open_words=word in _QUALIFIERS_OPEN)
                 if run > 0:
                     end, qualified = run, True
-            elif nxt[0] in scan.blocked:  # "Universität Hamburg"
-                end, qualified = scan.blocked[nxt[0]], True
+            elif nxt[0] in scan.blocked or nxt[0] in scan.places:  # "Universität Hamburg"
+                end, qualified = scan.blocked.get(nxt[0]) or scan.places[nxt[0]], True
         if qualified:
             self._org(scan, start, end, "org-head")
 
@@ -304,9 +305,10 @@ class _Rules:
                 break
             if not word[0].isupper() or word in self.stop:
                 break
-            if self.is_common(word) and nxt[0] not in scan.blocked:
+            known = scan.blocked.get(nxt[0]) or scan.places.get(nxt[0])
+            if self.is_common(word) and known is None:
                 break
-            end, words = scan.blocked.get(nxt[0], nxt[1]), words + 1
+            end, words = known or nxt[1], words + 1
             nxt = _next_word(text, end)
         if end > 0:
             self._org(scan, cue_start, end, "club")
@@ -341,7 +343,9 @@ class _Rules:
             return  # a headline in capitals
         for m in _ACRONYM.finditer(text):
             word = m.group()
-            if m.start() in scan.blocked or word in self.acronym_stop or _ROMAN.fullmatch(word):
+            if m.start() in scan.blocked or m.start() in scan.places or word in self.acronym_stop:
+                continue
+            if _ROMAN.fullmatch(word):
                 continue
             if any(c.isdigit() for c in word) or len(word) < 3:
                 continue
@@ -357,7 +361,9 @@ class _Rules:
         for pattern in (self.speech_after, self.speech_before):
             for m in pattern.finditer(scan.text):
                 word = m.group(1)
-                if m.start(1) in scan.blocked or word in self.toponyms or word in self.english:
+                if m.start(1) in scan.blocked or m.start(1) in scan.places or word in self.toponyms:
+                    continue
+                if word in self.english:
                     continue
                 if not self.name_word(word) or self.is_compound(word):
                     continue
@@ -370,7 +376,9 @@ class _Rules:
         for m in self.prep_word.finditer(scan.text):
             start, end = m.start(1), m.end(1)
             word = m.group(1)
-            if start in scan.blocked or word in self.stop or self.is_common(word) or word in self.first:
+            if start in scan.blocked or start in scan.places or word in self.stop or self.is_common(word):
+                continue
+            if word in self.first:
                 continue
             if word.lower().endswith(self.place_suffixes) and "-" not in word:
                 scan.candidates.append(Span(scan.field, start, end, "place", None, word, _RANK_GAZ, rule="suffix"))
@@ -419,7 +427,7 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         ):
             name = text[m.start : m.end]
             scan.candidates.append(Span(field_name, m.start, m.end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
-            scan.blocked.setdefault(m.start, m.end)
+            scan.places.setdefault(m.start, m.end)
     for cue, start, end in cues:
         wstart = word_start(text, start)
         if cue == "title":
@@ -544,10 +552,12 @@ def _propagate_surnames(spans: list[Span], scans: list[_FieldScan]) -> None:
         return
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, people)) + r")s?(?![\w-])")
     for scan in scans:
-        taken = [(s.start, s.end) for s in spans if s.field == scan.field]
         for m in pattern.finditer(scan.text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            clash = [s for s in spans if s.field == scan.field and m.start() < s.end and s.start < m.end()]
+            if any(s.rank < _RANK_GAZ or s.type == "person" for s in clash):
                 continue
+            for s in clash:  # a gazetteer or guessed reading yields to the person named earlier
+                spans.remove(s)
             name = people[m.group(1)]
             spans.append(Span(scan.field, m.start(), m.end(), "person", None, name, _RANK_RULE, rule="surname"))
     spans.sort(key=lambda s: (s.field != "headline", s.start))

@@ -37,6 +37,17 @@ CUE_KINDS = frozenset(
         "acronym-stop",
     }
 )
+# The finer classes each table may use; a typo here would silently split a class, so it is checked.
+KINDS: Mapping[str, frozenset[str]] = {
+    "place": frozenset({"country", "capital", "city", "state", "region", "continent", "sea", "place"}),
+    "person": frozenset({""}),
+    "organisation": frozenset(
+        ["alliance", "igo", "government", "parliament", "court", "armed-forces", "security-service", "party", "agency", "media", "company", "ngo", "militia", "sport"]
+    ),
+    "weapon": frozenset(
+        {"air-defence", "missile", "drone", "aircraft", "tank", "artillery", "vehicle", "rocket-artillery"}
+    ),
+}
 # Cue kinds looked up per token instead of being put into the automaton: they are lower-case
 # function words or endings that would hit inside countless words and only cost time there.
 TOKEN_CUES = frozenset({"place-prep", "place-suffix", "particle", "stop", "speech", "acronym-stop"})
@@ -208,6 +219,10 @@ class _Builder:
         if entity.type not in ENTITY_TYPES:
             self.problems.append(f"{where}: unknown type {entity.type!r} (want one of {ENTITY_TYPES})")
             ok = False
+        elif entity.kind not in KINDS[entity.type]:
+            wanted = ", ".join(sorted(KINDS[entity.type]))
+            self.problems.append(f"{where}: unknown {entity.type} kind {entity.kind!r} (want one of {wanted})")
+            ok = False
         if entity.wikidata is not None and not _QID.fullmatch(entity.wikidata):
             self.problems.append(f"{where}: bad Wikidata QID {entity.wikidata!r}")
             ok = False
@@ -309,6 +324,9 @@ def _load_table(builder: _Builder, path: Path, etype: str) -> None:
             role=row.get("role"),
             context=context,
         )
+        alone_cell = row.get("alone").lower()
+        if alone_cell not in ("", "yes", "no"):
+            builder.problems.append(f"{row.where}: alone must be yes or no, not {alone_cell!r}")
         pos = builder.add_entity(entity, row.where)
         if pos is None:
             continue
@@ -317,9 +335,6 @@ def _load_table(builder: _Builder, path: Path, etype: str) -> None:
             builder.problems.append(f"{row.where}: no aliases")
         for alias in aliases:
             builder.add_alias(alias, pos, NAME, row.where)
-        alone_cell = row.get("alone").lower()
-        if alone_cell not in ("", "yes", "no"):
-            builder.problems.append(f"{row.where}: alone must be yes or no, not {alone_cell!r}")
         for surname in _split(row.get("surnames")):
             builder.add_alias(surname, pos, SURNAME, row.where, alone=alone_cell == "yes")
         for weak in _split(row.get("weak")):
