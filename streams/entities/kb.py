@@ -42,7 +42,22 @@ KINDS: Mapping[str, frozenset[str]] = {
     "place": frozenset({"country", "capital", "city", "state", "region", "continent", "sea", "place"}),
     "person": frozenset({""}),
     "organisation": frozenset(
-        ["alliance", "igo", "government", "parliament", "court", "armed-forces", "security-service", "party", "agency", "media", "company", "ngo", "militia", "sport"]
+        {
+            "alliance",
+            "igo",
+            "government",
+            "parliament",
+            "court",
+            "armed-forces",
+            "security-service",
+            "party",
+            "agency",
+            "media",
+            "company",
+            "ngo",
+            "militia",
+            "sport",
+        }
     ),
     "weapon": frozenset(
         {"air-defence", "missile", "drone", "aircraft", "tank", "artillery", "vehicle", "rocket-artillery"}
