@@ -78,7 +78,7 @@ class EvalReport:
     micro_precision: float
     micro_recall: float
     micro_f1: float
-    macro_f1: float
+    macro_f1: float  # mean over topics with any gold or predicted label in the file
     unlabelled: int  # items with gold labels []
     unlabelled_fp: int  # ... of which got any label
     misses: tuple[Miss, ...] = field(default=())
@@ -89,6 +89,10 @@ class EvalReport:
 
 
 def _ratio(a: int, b: int) -> float:
+    return a / b if b else 0.0
+
+
+def _ratio_f(a: float, b: int) -> float:
     return a / b if b else 0.0
 
 
@@ -189,6 +193,7 @@ def evaluate(records: Sequence[dict[str, Any]], taxonomy: Taxonomy, path: str = 
                 )
             )
     topics = {t: TopicStats(t, *c) for t, c in counts.items()}
+    seen = [s for s in topics.values() if s.tp + s.fp + s.fn]  # macro F1 over topics that occur at all
     tp = sum(s.tp for s in topics.values())
     fp = sum(s.fp for s in topics.values())
     fn = sum(s.fn for s in topics.values())
@@ -200,7 +205,7 @@ def evaluate(records: Sequence[dict[str, Any]], taxonomy: Taxonomy, path: str = 
         micro_precision=_ratio(tp, tp + fp),
         micro_recall=_ratio(tp, tp + fn),
         micro_f1=_f1(tp, fp, fn),
-        macro_f1=sum(s.f1 for s in topics.values()) / len(topics) if topics else 0.0,
+        macro_f1=_ratio_f(sum(s.f1 for s in seen), len(seen)),
         unlabelled=unlabelled,
         unlabelled_fp=unlabelled_fp,
         misses=tuple(misses),
@@ -240,10 +245,10 @@ def format_report(report: EvalReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(path: str | Path, taxonomy: Taxonomy | None = None, out: TextIO = sys.stdout) -> EvalReport:
-    """Evaluate a JSON Lines file, print the report to ``out`` and return the numbers."""
+def run(path: str | Path, taxonomy: Taxonomy | None = None, out: TextIO | None = None) -> EvalReport:
+    """Evaluate a JSON Lines file, print the report to ``out`` (default: stdout) and return the numbers."""
     report = evaluate(read_records(path), taxonomy or load_taxonomy(), str(path))
-    out.write(format_report(report))
+    (out if out is not None else sys.stdout).write(format_report(report))
     return report
 
 

@@ -1,0 +1,429 @@
+"""Topic classifier: taxonomy loading and validation, scoring behaviour, evidence offsets.
+
+Items here are written for these tests in wire style; none is taken from outside material.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from streams.classify import (
+    DEFAULT_PATH,
+    Taxonomy,
+    TaxonomyError,
+    classify,
+    explain,
+    load_taxonomy,
+    parse_taxonomy,
+)
+from streams.models import TopicScore, WireItem
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+def item(headline: str, *paragraphs: str, language: str | None = "de", subheads: tuple[str, ...] = ()) -> WireItem:
+    return WireItem(
+        headline=headline,
+        paragraphs=tuple(paragraphs),
+        format="text",
+        story_id="t-1",
+        language=language,
+        subheads=subheads,
+    )
+
+
+def by_id(scores: tuple[TopicScore, ...]) -> dict[str, TopicScore]:
+    return {s.id: s for s in scores}
+
+
+def labels(scores: tuple[TopicScore, ...]) -> set[str]:
+    return {s.id for s in scores if s.labelled}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+MINIMAL = """
+    version = "test-1"
+
+    [[topics]]
+    id = "strikes"
+    labels = { de = "Angriffe", en = "Strikes" }
+    iptc = "medtop:20000056"
+    cameo = "195"
+    threshold = 0.5
+
+    [[topics.cues]]
+    weight = 3.0
+    en = ["airstrike*"]
+
+    [[topics.cues]]
+    weight = 2.0
+    sense = "attack"
+    en = ["strike", "strikes"]
+
+    [[topics.contexts]]
+    id = "labour"
+    effect = "cancel"
+    senses = ["attack"]
+    min = 1.0
+    en = ["union", "wages"]
+
+    [[topics.contexts]]
+    id = "military"
+    effect = "confirm"
+    senses = ["attack"]
+    min = 1.0
+    en = ["missiles", "troops", "killed"]
+"""
+
+
+# --- the shipped taxonomy -------------------------------------------------------------------
+
+
+def test_shipped_taxonomy_loads_with_the_fixed_topics_and_codes(taxonomy: Taxonomy) -> None:
+    assert taxonomy.version
+    assert taxonomy.ids == ("diplomacy", "military_aid", "strikes")
+    codes = {t.id: (t.iptc, t.cameo) for t in taxonomy.topics}
+    assert codes["diplomacy"] == ("medtop:20000639", "046")
+    assert codes["military_aid"][1] == "072"
+    assert codes["strikes"][1] == "195"
+    for topic in taxonomy.topics:
+        assert topic.labels["de"] and topic.labels["en"]
+        assert 0.0 < topic.threshold < 1.0
+        assert len(topic.cues) > 20
+
+
+def test_none_and_explicit_path_load_the_same_file() -> None:
+    assert load_taxonomy(None) == load_taxonomy(DEFAULT_PATH) == load_taxonomy(str(DEFAULT_PATH))
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def test_every_problem_is_listed_in_one_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        colour = "blue"
+
+        [[topics]]
+        id = "strikes"
+        labels = { de = "Angriffe" }
+        cameo = "195"
+        threshold = 1.5
+        mood = "grim"
+
+        [[topics.cues]]
+        weight = 9.0
+        en = ["airstrike*", "shelling", "shelling"]
+
+        [[topics.cues]]
+        weight = 1.0
+        sense = "attack"
+        en = ["strike", "a*b"]
+
+        [[topics.contexts]]
+        id = "labour"
+        effect = "cancel"
+        senses = ["attack", "ghost"]
+        en = ["strike", "union"]
+        """,
+    )
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(path)
+    problems = caught.value.problems
+    text = "\n".join(problems)
+    expected = [
+        "unknown key 'colour'",
+        "missing required key 'version'",
+        "unknown key 'mood'",
+        "missing required key 'iptc'",
+        "labels.en missing",
+        "threshold 1.5 out of range",
+        "weight 9.0 out of range",
+        "duplicate cue 'shelling'",
+        "'a*b' has '*' inside",
+        "'strike' is both a cue and a canceller",
+        "sense 'ghost' is used by no cue",
+    ]
+    for fragment in expected:
+        assert fragment in text, fragment
+    assert len(problems) >= len(expected)
+    assert str(path) in str(caught.value)
+
+
+def test_conflicting_weights_for_one_cue_are_refused() -> None:
+    data = {
+        "version": "x",
+        "topics": [
+            {
+                "id": "diplomacy",
+                "labels": {"de": "Diplomatie", "en": "Diplomacy"},
+                "iptc": "medtop:20000639",
+                "cameo": "046",
+                "threshold": 0.5,
+                "cues": [{"weight": 3.0, "de": ["Waffenruhe*"]}, {"weight": 1.0, "de": ["waffenruhe*"]}],
+            }
+        ],
+    }
+    with pytest.raises(TaxonomyError, match="conflicts with itself"):
+        parse_taxonomy(data)
+
+
+def test_a_cue_spelled_alike_in_two_languages_is_allowed() -> None:
+    data = {
+        "version": "x",
+        "topics": [
+            {
+                "id": "diplomacy",
+                "labels": {"de": "Diplomatie", "en": "Diplomacy"},
+                "iptc": "medtop:20000639",
+                "cameo": "046",
+                "threshold": 0.5,
+                "cues": [{"weight": 1.5, "de": ["Delegation*"], "en": ["delegation*"]}],
+            }
+        ],
+    }
+    assert parse_taxonomy(data).ids == ("diplomacy",)
+
+
+def test_scoring_values_out_of_range_are_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, MINIMAL.replace('version = "test-1"', 'version = "v"\n[scoring]\nsaturation = 0\nrepeat_decay = 2\n')
+    )
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(path)
+    assert any("scoring.saturation" in p for p in caught.value.problems)
+    assert any("scoring.repeat_decay" in p for p in caught.value.problems)
+
+
+def test_unreadable_or_broken_files_raise_taxonomy_error(tmp_path: Path) -> None:
+    with pytest.raises(TaxonomyError, match="cannot read"):
+        load_taxonomy(tmp_path / "missing.toml")
+    with pytest.raises(TaxonomyError, match="not valid TOML"):
+        load_taxonomy(write(tmp_path, "version = \n"))
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+def test_one_score_per_topic_in_taxonomy_order_with_codes(taxonomy: Taxonomy) -> None:
+    scores = classify(
+        item("Luftangriff auf Hafenstadt", "Bei einem Luftangriff wurden drei Menschen getötet."), taxonomy
+    )
+    assert tuple(s.id for s in scores) == taxonomy.ids
+    for score, topic in zip(scores, taxonomy.topics, strict=True):
+        assert 0.0 <= score.score < 1.0
+        assert score.labelled == (score.score >= topic.threshold)
+        assert (score.iptc, score.cameo) == (topic.iptc, topic.cameo)
+    assert labels(scores) == {"strikes"}
+
+
+def test_an_item_without_text_scores_zero_everywhere(taxonomy: Taxonomy) -> None:
+    scores = classify(item(""), taxonomy)
+    assert all(s.score == 0.0 and not s.labelled and not s.evidence for s in scores)
+
+
+def test_labour_context_cancels_the_strike_sense(tmp_path: Path) -> None:
+    tax = load_taxonomy(write(tmp_path, MINIMAL))
+    labour = by_id(classify(item("Dock workers strike", "The union wants higher wages.", language="en"), tax))
+    assert labour["strikes"].score == 0.0
+    military = by_id(classify(item("Strikes hit the port", "Missiles killed ten, troops said.", language="en"), tax))
+    assert military["strikes"].labelled
+    # both contexts present: the strike sense keeps the military share only
+    mixed = by_id(classify(item("Strikes hit the port", "Missiles hit; the union wants wages.", language="en"), tax))
+    assert 0.0 < mixed["strikes"].score < military["strikes"].score
+
+
+def test_an_ambiguous_cue_without_context_counts_only_a_little(tmp_path: Path) -> None:
+    tax = load_taxonomy(write(tmp_path, MINIMAL))
+    alone = by_id(classify(item("A strike", language="en"), tax))["strikes"].score
+    confirmed = by_id(classify(item("A strike", "Troops said so.", language="en"), tax))["strikes"].score
+    assert 0.0 < alone < confirmed
+
+
+def test_hard_negatives_of_the_shipped_taxonomy(taxonomy: Taxonomy) -> None:
+    negatives = [
+        item(
+            "Verdi ruft zu Warnstreik an Flughäfen auf",
+            "Die Gewerkschaft Verdi fordert in den Tarifverhandlungen höhere Löhne. Die Arbeitgeber sprechen"
+            " von einem Angriff auf die Reisefreiheit.",
+        ),
+        item(
+            "Stürmer schießt Leverkusen zum Sieg",
+            "Mit zwei Toren entschied der Stürmer das Spiel. Nach der Halbzeit rollte Angriff um Angriff auf"
+            " das Tor der Gäste, der Trainer war zufrieden.",
+        ),
+        item(
+            "Rakete bringt Satelliten in den Orbit",
+            "Die Rakete hob am Morgen von der Startrampe ab und setzte den Satelliten in der Umlaufbahn aus.",
+        ),
+        item(
+            "Cyberangriff legt Rathaus lahm",
+            "Hacker haben die IT-Systeme der Stadt verschlüsselt. Der Angriff traf auch die Bürgerämter.",
+        ),
+        item(
+            "Weltkriegsbombe in Hannover entschärft",
+            "Der Kampfmittelräumdienst hat die Fliegerbombe am Vormittag entschärft. Die Bombe lag in einer Baugrube.",
+        ),
+        item(
+            "Verhandlung gegen früheren Bürgermeister vertagt",
+            "Das Landgericht hat die Verhandlung vertagt. Der Angeklagte und sein Verteidiger erschienen nicht,"
+            " die Staatsanwaltschaft beantragte einen Haftbefehl.",
+        ),
+        item(
+            "Dockworkers go on strike over pay",
+            "Thousands of dockworkers went on strike after union members rejected a pay offer.",
+            language="en",
+        ),
+        item(
+            "Regulators and carmaker strike a deal",
+            "The company struck a deal with regulators over emissions, its shares rose in early trading.",
+            language="en",
+        ),
+        item(
+            "Activists begin hunger strike outside ministry",
+            "The group began a hunger strike on Monday to protest against new mining permits.",
+            language="en",
+        ),
+    ]
+    for negative in negatives:
+        assert labels(classify(negative, taxonomy)) == set(), negative.headline
+
+
+def test_headline_counts_more_than_a_late_paragraph(taxonomy: Taxonomy) -> None:
+    filler = "Die Lage in der Region blieb nach Angaben von Beobachtern zunächst unübersichtlich."
+    in_headline = item("Waffenruhe vereinbart", filler, filler, filler, filler, filler, filler)
+    late = item(
+        "Lage unübersichtlich", filler, filler, filler, filler, filler, filler, "Eine Waffenruhe wurde vereinbart."
+    )
+    early = by_id(classify(in_headline, taxonomy))["diplomacy"].score
+    later = by_id(classify(late, taxonomy))["diplomacy"].score
+    assert early > later > 0.0
+
+
+def test_a_subhead_restarts_the_position_decay(taxonomy: Taxonomy) -> None:
+    filler = "Die Lage in der Region blieb nach Angaben von Beobachtern zunächst unübersichtlich."
+    tail = "Deutschland sagte der Ukraine weitere Waffenlieferungen zu."
+    plain = item("Lage unübersichtlich", filler, filler, filler, filler, filler, tail)
+    sectioned = item(
+        "Lage unübersichtlich",
+        filler,
+        filler,
+        filler,
+        filler,
+        "Neue Hilfe aus Berlin",
+        tail,
+        subheads=("Neue Hilfe aus Berlin",),
+    )
+    assert (
+        by_id(classify(sectioned, taxonomy))["military_aid"].score
+        > by_id(classify(plain, taxonomy))["military_aid"].score
+    )
+
+
+def test_length_alone_does_not_win(taxonomy: Taxonomy) -> None:
+    lead = "Bei einem Drohnenangriff auf die Stadt wurden zwei Menschen getötet, teilte die Armee mit."
+    filler = "Die Behörden kündigten für die kommenden Tage weitere Informationen an."
+    short = by_id(classify(item("Drohnenangriff auf Stadt", lead), taxonomy))["strikes"].score
+    padded = by_id(classify(item("Drohnenangriff auf Stadt", lead, *[filler] * 40), taxonomy))["strikes"].score
+    assert padded <= short
+    repeated = item("Drohnenangriff auf Stadt", *[lead] * 30)
+    many = by_id(classify(repeated, taxonomy))["strikes"].score
+    once = by_id(classify(item("Drohnenangriff auf Stadt", lead), taxonomy))["strikes"].score
+    assert many < 1.0
+    assert many - once < 0.1  # repeats saturate instead of adding up
+
+
+def test_score_is_the_saturated_evidence(taxonomy: Taxonomy) -> None:
+    scores = classify(item("Waffenruhe", language="de"), taxonomy)
+    diplomacy = by_id(scores)["diplomacy"]
+    evidence = sum(e.weight for e in diplomacy.evidence)
+    assert diplomacy.score == pytest.approx(1.0 - math.exp(-taxonomy.scoring.saturation * evidence), abs=1e-3)
+
+
+def test_evidence_offsets_point_into_headline_and_body(taxonomy: Taxonomy) -> None:
+    wire = item(
+        "Drohnenangriffe auf Charkiw",
+        "KIEW (dpa) - Russland hat Charkiw in der Nacht mit Drohnen angegriffen.",
+        "Bei den Luftangriffen wurden nach Behördenangaben drei Menschen getötet.",
+    )
+    strikes = by_id(classify(wire, taxonomy))["strikes"]
+    assert strikes.labelled
+    seen = set()
+    for ev in strikes.evidence:
+        text = wire.headline if ev.field == "headline" else wire.body
+        word = text[ev.start : ev.end]
+        assert word and word == word.strip()
+        seen.add((ev.field, word))
+    assert ("headline", "Drohnenangriffe auf") in seen or ("headline", "Drohnenangriffe") in seen
+    assert ("body", "Luftangriffen") in seen  # the whole compound, not just the matched stem
+    weights = [e.weight for e in strikes.evidence]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_evidence_is_capped(taxonomy: Taxonomy) -> None:
+    sentence = "Luftangriffe, Drohnenangriffe, Raketenangriffe, Bombardements und Artilleriebeschuss trafen die Stadt."
+    wire = item("Angriffe", *[sentence] * 20)
+    for score in classify(wire, taxonomy):
+        cap = taxonomy.scoring.evidence_cap if score.labelled else taxonomy.scoring.evidence_cap_unlabelled
+        assert len(score.evidence) <= cap
+
+
+def test_blockers_drop_the_cues_they_cover(taxonomy: Taxonomy) -> None:
+    war = item("Russlands Angriffskrieg geht weiter", "Der Angriffskrieg dauert an.")
+    assert by_id(classify(war, taxonomy))["strikes"].score == 0.0
+
+
+def test_language_selects_the_cue_lists(taxonomy: Taxonomy) -> None:
+    text = ("Friedensgespräche in Genf", "Die Delegationen verhandeln über eine Waffenruhe.")
+    assert by_id(classify(item(*text, language="de"), taxonomy))["diplomacy"].labelled
+    assert by_id(classify(item(*text, language="de-DE"), taxonomy))["diplomacy"].labelled
+    assert by_id(classify(item(*text, language=None), taxonomy))["diplomacy"].labelled
+    assert not by_id(classify(item(*text, language="en"), taxonomy))["diplomacy"].labelled
+
+
+def test_a_sectioned_roundup_reaches_all_three_desks(taxonomy: Taxonomy) -> None:
+    roundup = item(
+        "Kiew meldet schwere Angriffe - Gespräche in Genf geplant",
+        "KIEW (dpa-AFX) - Russland hat die Ukraine in der Nacht mit Drohnen und Raketen angegriffen, in Odessa"
+        " wurden zwei Menschen getötet. Die Flugabwehr fing nach Armeeangaben mehr als 50 Drohnen ab.",
+        "Verhandlungen in Genf",
+        "Vertreter beider Seiten sollen in der kommenden Woche in Genf über einen Gefangenenaustausch"
+        " verhandeln, teilte das Außenministerium der Schweiz mit. Eine Waffenruhe ist nicht in Sicht.",
+        "Neue Flugabwehr aus Berlin",
+        "Deutschland will der Ukraine ein weiteres Iris-T-System liefern. Die Finanzierung der Lieferung"
+        " übernehmen zum Teil die Niederlande.",
+        subheads=("Verhandlungen in Genf", "Neue Flugabwehr aus Berlin"),
+    )
+    assert labels(classify(roundup, taxonomy)) == {"diplomacy", "military_aid", "strikes"}
+
+
+def test_weapon_nouns_in_a_delivery_story_are_not_strikes(taxonomy: Taxonomy) -> None:
+    delivery = item(
+        "Kanada liefert Raketen und Drohnen an die Ukraine",
+        "Kanada wird der Ukraine Flugabwehrraketen und Aufklärungsdrohnen liefern, teilte die Regierung mit."
+        " Die Lieferung soll im Frühjahr beginnen.",
+    )
+    assert labels(classify(delivery, taxonomy)) == {"military_aid"}
+
+
+def test_explain_reports_contexts_and_sense_factors(taxonomy: Taxonomy) -> None:
+    wire = item(
+        "Warnstreik bei der Bahn",
+        "Die Gewerkschaft GDL ruft zum Streik auf, die Arbeitgeber sprechen von einem Angriff auf die Pendler.",
+    )
+    strikes = next(e for e in explain(wire, taxonomy) if e.topic == "strikes")
+    assert strikes.contexts["labour/cancel"] >= 2.0
+    assert strikes.senses["attack"] == 0.0
