@@ -26,7 +26,7 @@ _QUALIFIERS_OPEN = frozenset({"für", "of", "for"})  # descriptive: "Institut f�
 _QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
 _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
-_ACRONYM = re.compile(r"(?<![\w.-])[A-ZÄÖÜ][A-ZÄÖÜ0-9]{1,5}(?![\w-])")
+_ACRONYM = re.compile(r"\b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.])")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -89,6 +89,8 @@ class _FieldScan:
     candidates: list[Span] = dc_field(default_factory=list)
     blocked: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB names (not people)
     places: dict[int, int] = dc_field(default_factory=dict)  # start -> end of gazetteer places
+    block_places: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB places
+    people: set[int] = dc_field(default_factory=set)  # starts of KB person names (no rule needed)
     title_ends: set[int] = dc_field(default_factory=set)
     firstnames: list[int] = dc_field(default_factory=list)
     surnames: list[Span] = dc_field(default_factory=list)  # KB surnames that need a licence
@@ -142,11 +144,6 @@ class _Rules:
         self.english = lex.english_words
         self.toponyms = lex.toponyms
         self.acronym_stop = lex.token_cues.get("acronym-stop", frozenset())
-        verbs = "|".join(sorted(map(re.escape, lex.token_cues.get("speech", ())))) or "(?!)"
-        self.speech_after = re.compile(rf"(?<![\w-])(?:{verbs}) ([A-ZÄÖÜ][a-zäöüß]+)(?![\w-])")
-        self.speech_before = re.compile(rf"(?<![\w-])([A-ZÄÖÜ][a-zäöüß]+) (?:{verbs})(?![\w-])")
-        preps = "|".join(sorted(map(re.escape, self.preps), key=len, reverse=True)) or "(?!)"
-        self.prep_word = re.compile(rf"(?<!\w)(?:{preps}) ([A-ZÄÖÜ][a-zäöüß]+)(?![\w-])")
 
     def is_common(self, word: str) -> bool:
         """A capitalised common noun, not a name ("Regierung", "Gespräche")."""
@@ -209,6 +206,9 @@ class _Rules:
     # -- persons -------------------------------------------------------------------------------
 
     def titled(self, scan: _FieldScan, title_end: int) -> None:
+        first = _next_word(scan.text, title_end, comma=True)
+        if first is None or first[0] in scan.people or not scan.text[first[0]].isupper():
+            return  # nothing capitalised follows, or a KB name does (it wins anyway)
         end = self.name_run(scan, title_end, comma=True)
         if end < 0:
             return
@@ -222,7 +222,7 @@ class _Rules:
         self._person(scan, start[0], end, "title")
 
     def first_named(self, scan: _FieldScan, start: int) -> None:
-        if start in scan.blocked or start in scan.places:
+        if start in scan.blocked or start in scan.places or start in scan.people:
             return
         word = _WORD.match(scan.text, start)
         if word is None:
@@ -277,8 +277,8 @@ class _Rules:
                 run = self._org_run(scan, nxt[1], open_words=word in _QUALIFIERS_OPEN)
                 if run > 0:
                     end, qualified = run, True
-            elif nxt[0] in scan.blocked or nxt[0] in scan.places:  # "Universität Hamburg"
-                end, qualified = scan.blocked.get(nxt[0]) or scan.places[nxt[0]], True
+            elif nxt[0] in scan.places or nxt[0] in scan.block_places:  # "Universität Hamburg"
+                end, qualified = scan.block_places.get(nxt[0]) or scan.places[nxt[0]], True
         if qualified:
             self._org(scan, start, end, "org-head")
 
@@ -339,49 +339,49 @@ class _Rules:
     def acronyms(self, scan: _FieldScan) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
-        if sum(1 for c in text if c.isupper()) > len(text) // 3:
-            return  # a headline in capitals
         for m in _ACRONYM.finditer(text):
             word = m.group()
             if m.start() in scan.blocked or m.start() in scan.places or word in self.acronym_stop:
                 continue
             if _ROMAN.fullmatch(word):
                 continue
-            if any(c.isdigit() for c in word) or len(word) < 3:
+            if m.start() > 0 and text[m.start() - 1] in "-.":
                 continue
             prev = _prev_word(text, m.start())
             if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT:
                 continue  # "des ADAC", "beim DFB": only an article or contraction makes it a body
+            nxt = _next_word(text, m.end())
+            if nxt is not None and text[nxt[0] : nxt[1]].isupper():
+                continue  # a line in capitals, not an acronym
             scan.candidates.append(
                 Span(scan.field, m.start(), m.end(), "organisation", None, word, _RANK_GUESS, rule="acronym")
             )
 
-    def speakers(self, scan: _FieldScan) -> None:
+    def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
-        for pattern in (self.speech_after, self.speech_before):
-            for m in pattern.finditer(scan.text):
-                word = m.group(1)
-                if m.start(1) in scan.blocked or m.start(1) in scan.places or word in self.toponyms:
-                    continue
-                if word in self.english:
-                    continue
-                if not self.name_word(word) or self.is_compound(word):
-                    continue
-                self._person(scan, m.start(1), m.end(1), "speech")
+        text = scan.text
+        for near in (_next_word(text, verb_end), _prev_word(text, verb_start)):
+            if near is None or near[1] - near[0] < 3:
+                continue
+            start, end = near
+            word = text[start:end]
+            if start in scan.blocked or start in scan.places or word in self.toponyms or "-" in word:
+                continue
+            if word in self.english or not self.name_word(word) or self.is_compound(word):
+                continue
+            self._person(scan, start, end, "speech")
 
-    def suffix_places(self, scan: _FieldScan) -> None:
+    def suffix_place(self, scan: _FieldScan, end: int) -> None:
         """``in Xdorf``: an unknown capitalised word with a settlement ending after a preposition."""
-        if not self.place_suffixes:
+        text = scan.text
+        start = word_start(text, end)
+        word = text[start:end]
+        if not word[:1].isupper() or start in scan.blocked or start in scan.places or word in self.first:
             return
-        for m in self.prep_word.finditer(scan.text):
-            start, end = m.start(1), m.end(1)
-            word = m.group(1)
-            if start in scan.blocked or start in scan.places or word in self.stop or self.is_common(word):
-                continue
-            if word in self.first:
-                continue
-            if word.lower().endswith(self.place_suffixes) and "-" not in word:
-                scan.candidates.append(Span(scan.field, start, end, "place", None, word, _RANK_GAZ, rule="suffix"))
+        if word in self.stop or self.is_common(word) or text[start - 1 : start] == "-":
+            return
+        if self.after_preposition(scan, start):
+            scan.candidates.append(Span(scan.field, start, end, "place", None, word, _RANK_GAZ, rule="suffix"))
 
 
 def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) -> _FieldScan:
@@ -398,8 +398,12 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             ent = entities[target]
             span = Span(field_name, m.start, m.end, ent.type, target, ent.name, _RANK_KB, targets=alias.targets)
             scan.candidates.append(span)
-            if ent.type != "person":
+            if ent.type == "person":
+                scan.people.add(m.start)
+            else:
                 scan.blocked[m.start] = max(m.end, scan.blocked.get(m.start, 0))
+                if ent.type == "place":
+                    scan.block_places[m.start] = scan.blocked[m.start]
         elif kind == SURNAME:
             target = alias.targets[0]
             ent = entities[target]
@@ -445,6 +449,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 rules.org_head(scan, wstart, end, compound=True)
         elif cue == "club":
             rules.club(scan, start, end)
+        elif cue == "speech":
+            if wstart == start:
+                rules.speaker(scan, start, end)
+        elif cue == "place-suffix":
+            rules.suffix_place(scan, end)
     for start in scan.firstnames:
         rules.first_named(scan, start)
     for span in list(scan.candidates):
@@ -455,9 +464,7 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             and text[span.start : span.end] in kb.parties
         ):
             rules.party_tagged(scan, span.start - 1)
-    rules.suffix_places(scan)
     rules.acronyms(scan)
-    rules.speakers(scan)
     return scan
 
 

@@ -57,6 +57,7 @@ KINDS: Mapping[str, frozenset[str]] = {
             "ngo",
             "militia",
             "sport",
+            "education",
         }
     ),
     "weapon": frozenset(
@@ -65,7 +66,7 @@ KINDS: Mapping[str, frozenset[str]] = {
 }
 # Cue kinds looked up per token instead of being put into the automaton: they are lower-case
 # function words or endings that would hit inside countless words and only cost time there.
-TOKEN_CUES = frozenset({"place-prep", "place-suffix", "particle", "stop", "speech", "acronym-stop"})
+TOKEN_CUES = frozenset({"place-prep", "particle", "stop", "acronym-stop"})
 
 _QID = re.compile(r"Q[1-9][0-9]*")
 _ID = re.compile(r"[a-z]+(?:/[a-z0-9][a-z0-9.\-]*)+")
@@ -498,7 +499,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
             else frozenset(words)
             for kind, words in token_cues.items()
         },
-        place_suffixes=tuple(sorted(w.lstrip("*") for w in token_cues["place-suffix"])),
+        place_suffixes=tuple(sorted(c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "place-suffix")),
         toponyms=strong_places | weak_places,
     )
     return KnowledgeBase(
