@@ -33,6 +33,7 @@ _CAMEO = re.compile(r"^\d{2,4}$")
 
 # kinds of matcher payload
 _CUE, _CONTEXT, _BLOCKER = 0, 1, 2
+_FIELDS = ("headline", "body")
 
 
 class TaxonomyError(ValueError):
@@ -710,13 +711,14 @@ def _score(
         cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
         for contribution, field_index, start, end, role in found[:cap]:
             text = headline if field_index == 0 else body
+            # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
             evidence.append(
                 Evidence(
-                    cue=role[6],
-                    field="headline" if field_index == 0 else "body",
-                    start=word_start(text, start) if role[7] else start,
-                    end=word_end(text, end) if role[8] else end,
-                    weight=int(contribution * 1000.0 + 0.5) / 1000.0,  # 3 decimals, cheaper than round()
+                    role[6],
+                    _FIELDS[field_index],
+                    word_start(text, start) if role[7] else start,
+                    word_end(text, end) if role[8] else end,
+                    int(contribution * 1000.0 + 0.5) / 1000.0,
                 )
             )
         scores.append(
