@@ -427,3 +427,23 @@ def test_explain_reports_contexts_and_sense_factors(taxonomy: Taxonomy) -> None:
     strikes = next(e for e in explain(wire, taxonomy) if e.topic == "strikes")
     assert strikes.contexts["labour/cancel"] >= 2.0
     assert strikes.senses["attack"] == 0.0
+
+
+def test_an_exercise_context_cancels_even_strong_cues(taxonomy: Taxonomy) -> None:
+    drill = item(
+        "Kampfjets üben Luftangriffe über der Ostsee",
+        "Bei einem Nato-Manöver haben Kampfjets aus zwölf Staaten Luftangriffe auf Ziele an der Küste simuliert."
+        " Die Übung dauert noch bis Freitag.",
+    )
+    assert by_id(classify(drill, taxonomy))["strikes"].score == 0.0
+
+
+def test_topics_the_headline_ignores_are_secondary(taxonomy: Taxonomy) -> None:
+    body = (
+        "Die Bundesregierung will der Ukraine zwei weitere Flugabwehrsysteme liefern, die Finanzierung steht.",
+        "Zuletzt hatte Russland die Ukraine mit Drohnen angegriffen, dabei wurden zwei Menschen getötet.",
+    )
+    about_aid = by_id(classify(item("Berlin liefert weitere Flugabwehrsysteme an Kiew", *body), taxonomy))
+    neutral = by_id(classify(item("Neues aus Berlin", *body), taxonomy))
+    assert about_aid["military_aid"].labelled
+    assert about_aid["strikes"].score < neutral["strikes"].score
