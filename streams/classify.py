@@ -196,6 +196,12 @@ def parse_taxonomy(data: Mapping[str, Any], source: str = "taxonomy") -> Taxonom
         seen_ids.add(topic.id)
         topics.append(topic)
 
+    blocked = {_norm(pattern) for _, pattern in blockers}
+    for topic in topics:
+        for cue in topic.cues:
+            if _norm(cue.pattern) in blocked:
+                problems.append(f"topic {topic.id!r}: cue {cue.pattern!r} is also a blocker and could never count")
+
     if problems:
         raise TaxonomyError(problems, source)
     assert isinstance(version, str)

@@ -447,3 +447,9 @@ def test_topics_the_headline_ignores_are_secondary(taxonomy: Taxonomy) -> None:
     neutral = by_id(classify(item("Neues aus Berlin", *body), taxonomy))
     assert about_aid["military_aid"].labelled
     assert about_aid["strikes"].score < neutral["strikes"].score
+
+
+def test_a_cue_that_is_also_a_blocker_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace('version = "test-1"', 'version = "v"\n[blockers]\nen = ["airstrike*"]\n'))
+    with pytest.raises(TaxonomyError, match="also a blocker"):
+        load_taxonomy(path)
