@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import struct
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -177,6 +179,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         key_serializer="raw",
         value_serializer="raw",
         store="memory://",
+        datadir=os.environ.get("APP_DATADIR") or os.path.join(tempfile.gettempdir(), f"{settings.app_id}-data"),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=True,  # lets Faust create its own changelog topics

@@ -135,8 +135,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
     from streams.demo import produce_files
-    count = asyncio.run(produce_files(settings, args.paths, topic=args.topic or settings.input_topic))
-    print(f"produced {count} records to {args.topic or settings.input_topic}")
+    topic = args.topic or settings.ns(settings.input_topic)
+    count = asyncio.run(produce_files(settings, args.paths, topic=topic))
+    print(f"produced {count} records to {topic}")
     return 0
 
 
