@@ -202,7 +202,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         logging_config=None,
     )
     raw_topic = app.topic(
-        settings.ns(settings.input_topic), key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+        settings.ns(settings.input_topic),
+        key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
     )
     stories = app.Table(
         "stories", default=None, partitions=settings.partitions, use_partitioner=True,
