@@ -8,6 +8,10 @@
 //     --scram USER PASSWORD   SCRAM-SHA-512 credentials for --sasl-ssl
 //     --create-user           after the PLAINTEXT check, upsert that SCRAM user through the
 //                             PLAINTEXT listener (idempotent; also resets the password)
+//     --coordinators N        after the PLAINTEXT check, also wait until the group coordinator
+//                             answers for every one of the N __consumer_offsets partitions
+//                             (creates that topic on a fresh broker; after a restart, waits
+//                             out its loading), so the first consumer group joins at once
 //     --sasl-ssl HOST:PORT CA_PEM
 //                             then also wait until that SASL_SSL listener answers a
 //                             metadata request authenticated as USER
@@ -22,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -41,10 +46,12 @@ public final class KafkaProbe {
         deadline = System.currentTimeMillis() + (long) (Double.parseDouble(args[1]) * 1000);
         String user = null, password = null, saslBootstrap = null, caPem = null;
         boolean createUser = false;
+        int coordinators = 0;
         for (int i = 2; i < args.length; i++) {
             switch (args[i]) {
                 case "--scram": user = args[++i]; password = args[++i]; break;
                 case "--create-user": createUser = true; break;
+                case "--coordinators": coordinators = Integer.parseInt(args[++i]); break;
                 case "--sasl-ssl": saslBootstrap = args[++i]; caPem = args[++i]; break;
                 default: System.err.println("unknown option " + args[i]); System.exit(2);
             }
@@ -57,6 +64,9 @@ public final class KafkaProbe {
         String summary;
         try (Admin admin = Admin.create(clientProps(bootstrap))) {
             summary = waitForMetadata(admin, bootstrap);
+            if (coordinators > 0) {
+                waitForCoordinators(admin, coordinators);
+            }
             if (createUser) {
                 upsertScram(admin, user, password);
             }
@@ -108,6 +118,34 @@ public final class KafkaProbe {
                 lastError = e;
             }
             giveUpOrSleep(what);
+        }
+    }
+
+    private static void waitForCoordinators(Admin admin, int partitions) {
+        // The coordinator of group g is the leader of __consumer_offsets partition
+        // abs(g.hashCode()) % partitions: pick one group id per partition.
+        String[] groups = new String[partitions];
+        int found = 0;
+        for (int i = 0; found < partitions; i++) {
+            String g = "newswire-kafka-probe-" + i;
+            int p = (g.hashCode() & 0x7fffffff) % partitions;
+            if (groups[p] == null) {
+                groups[p] = g;
+                found++;
+            }
+        }
+        while (true) {
+            int slice = (int) Math.max(500, Math.min(5000, deadline - System.currentTimeMillis()));
+            try {
+                admin.describeConsumerGroups(List.of(groups),
+                        new DescribeConsumerGroupsOptions().timeoutMs(slice)).all().get();
+                return;
+            } catch (ExecutionException e) {
+                lastError = e.getCause();
+            } catch (Exception e) {
+                lastError = e;
+            }
+            giveUpOrSleep("group coordinator");
         }
     }
 

@@ -44,12 +44,19 @@ elapsed() { # START_USEC -> seconds with one decimal
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
-# Serialise up/down/wipe/fetch between concurrent callers (parallel test workers, make -j).
-# fd 9 is closed for the broker itself so it never holds the lock.
+# Serialise up/down/wipe on one state dir between concurrent callers (parallel test
+# workers, make -j): the lock sits beside the state dir so that wipe keeps it. fetch has its
+# own lock on the shared jar cache. The broker and the probe get neither fd (8>&- 9>&-).
 take_lock() {
-    mkdir -p "$KAFKA_HOME"
-    exec 9>"$KAFKA_HOME/.lock"
+    mkdir -p "$(dirname "$STATE")"
+    exec 9>"$STATE.lock"
     flock 9
+}
+
+take_fetch_lock() {
+    mkdir -p "$KAFKA_HOME"
+    exec 8>"$KAFKA_HOME/.fetch.lock"
+    flock 8
 }
 
 tools_java() {
@@ -61,6 +68,7 @@ tools_java() {
 # --- fetch ---------------------------------------------------------------------------
 
 fetch() {
+    take_fetch_lock
     local want stamp="$LIBS/.fetched"
     want="$(hash_of "$HERE/pom.xml")"
     if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
@@ -88,9 +96,20 @@ fetch() {
             || die "compiling KafkaProbe.java failed"
         echo "$want" >"$stamp"
     fi
+    exec 8>&-
 }
 
 # --- process helpers -----------------------------------------------------------------
+
+# Alive and not a zombie. The broker outlives the `up` that started it and is reparented to
+# PID 1, which on these machines reaps exited children only every few seconds; kill -0
+# succeeds on a zombie, so it alone would make `down` wait for the reaper.
+alive() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [[ "${stat%% *}" != Z ]]
+}
 
 # The pid of our broker if it is alive (and really is our kafka.Kafka), else nothing.
 broker_pid() {
@@ -98,7 +117,7 @@ broker_pid() {
     local pid
     pid="$(cat "$PID_FILE" 2>/dev/null || true)"
     [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
+    alive "$pid" || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $STATE/server.properties" || return 1
     echo "$pid"
 }
@@ -106,7 +125,9 @@ broker_pid() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 probe_args() {
-    PROBE_ARGS=()
+    local offsets_partitions
+    offsets_partitions="$(sed -n 's/^offsets\.topic\.num\.partitions=//p' "$HERE/server.properties.template")"
+    PROBE_ARGS=(--coordinators "${offsets_partitions:-50}")
     if [[ -n "$SASL_PORT" ]]; then
         PROBE_ARGS+=(--scram "$SASL_USER" "$SASL_PASSWORD" --create-user
             --sasl-ssl "127.0.0.1:$SASL_PORT" "$TLS/ca.pem")
@@ -158,7 +179,7 @@ make_tls() {
     say "generating a self-signed CA and broker keystore in $TLS"
     rm -rf "$TLS"
     mkdir -p "$TLS"
-    chmod 700 "$TLS"
+    chmod 755 "$TLS"
     (
         cd "$TLS"
         umask 077
@@ -233,6 +254,7 @@ cmd_up() {
     if [[ -f "$LOG_FILE" && $(stat -c %s "$LOG_FILE") -gt $((64 * 1024 * 1024)) ]]; then
         mv -f "$LOG_FILE" "$LOG_FILE.1"
     fi
+    rm -f "$PID_FILE" # stale: its broker is gone (broker_pid said so above)
     echo "=== $(date -Is) kafka.sh up: starting broker on $BOOTSTRAP ===" >>"$LOG_FILE"
     # setsid: own session, so a Ctrl-C in the caller's terminal does not reach the broker.
     # The wrapper shell writes its own pid and execs java, so the pid file is the JVM's.
@@ -245,22 +267,21 @@ cmd_up() {
         -Dkafka.logs.dir="$STATE/logs" \
         ${NEWSWIRE_KAFKA_JVM_OPTS:-} \
         -cp "$LIBS/*" kafka.Kafka "$STATE/server.properties" \
-        >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
-    local launcher=$! i
+        >>"$LOG_FILE" 2>&1 </dev/null 8>&- 9>&- &
+    local i
     for ((i = 0; i < 50; i++)); do
         [[ -s "$PID_FILE" ]] && break
         sleep 0.1
     done
 
-    # Wait for real metadata answers, and give up early if the JVM dies. (broker_pid, not
-    # kill -0: a dead child stays a zombie until waited for, and kill -0 succeeds on zombies.)
+    # Wait for real metadata answers, and give up early if the JVM dies (broker_pid: see alive).
     local probe_out="$STATE/probe.out"
-    probe "$START_TIMEOUT" "${PROBE_ARGS[@]}" >"$probe_out" 2>&1 9>&- &
+    probe "$START_TIMEOUT" "${PROBE_ARGS[@]}" >"$probe_out" 2>&1 8>&- 9>&- &
     local probe_pid=$!
     while kill -0 "$probe_pid" 2>/dev/null; do
         if ! broker_pid >/dev/null; then
             kill "$probe_pid" 2>/dev/null || true
-            wait "$probe_pid" "$launcher" 2>/dev/null || true
+            wait "$probe_pid" 2>/dev/null || true
             echo "kafka: error: the broker exited during startup; last lines of $LOG_FILE:" >&2
             tail -n 40 "$LOG_FILE" >&2
             rm -f "$PID_FILE"
@@ -288,14 +309,14 @@ stop_broker() {
     fi
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
-    while kill -0 "$pid" 2>/dev/null && ((waited < STOP_TIMEOUT * 10)); do
+    while alive "$pid" && ((waited < STOP_TIMEOUT * 10)); do
         sleep 0.1
         waited=$((waited + 1))
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         echo "kafka: warning: broker pid $pid still running after ${STOP_TIMEOUT}s; sending SIGKILL" >&2
         kill -KILL "$pid" 2>/dev/null || true
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+        while alive "$pid"; do sleep 0.1; done
     fi
     rm -f "$PID_FILE"
     say "stopped (pid $pid, $((waited / 10)).$((waited % 10))s)"
@@ -321,7 +342,7 @@ cmd_status() {
         echo down
         return 1
     fi
-    [[ -f "$PROBE_DIR/.built" ]] || { take_lock; fetch >&2; }
+    [[ -f "$PROBE_DIR/.built" ]] || fetch >&2
     if tools_java KafkaProbe "$target" "${NEWSWIRE_KAFKA_STATUS_TIMEOUT:-5}" >/dev/null 2>&1; then
         echo up
     else
@@ -369,7 +390,7 @@ cmd_tool() {
         *.*) class="$name" ;;
         *) die "unknown tool $name" ;;
     esac
-    [[ -f "$PROBE_DIR/.built" ]] || (take_lock; fetch >&2)
+    [[ -f "$PROBE_DIR/.built" ]] || fetch >&2
     local args=("$@")
     if [[ "$name" != storage && " $* " != *" --bootstrap-server "* && " $* " != *" --bootstrap-controller "* ]]; then
         args=(--bootstrap-server "${NEWSWIRE_BROKER:-$BOOTSTRAP}" "${args[@]}")
@@ -390,7 +411,7 @@ EOF
 cmd="$1"
 shift
 case "$cmd" in
-    fetch) take_lock; fetch; say "jars in $LIBS" ;;
+    fetch) fetch; say "jars in $LIBS" ;;
     up) cmd_up ;;
     down) cmd_down ;;
     wipe) cmd_wipe ;;
