@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 
 from streams import __version__
-from streams.casualties import casualty_count
 from streams.classify import Taxonomy, classify, load_taxonomy
 from streams.document import build_document
 from streams.entities import KnowledgeBase, extract, load_kb
@@ -143,7 +142,7 @@ class Pipeline:
             topics = classify(item, self.resources.taxonomy)
             entities = extract(item, self.resources.kb)
             lifecycle = "cancel" if item.pubstatus == "canceled" else ("update" if item.is_update else "new")
-            out.append(Facts(item, topics, entities, lifecycle, casualty_count(f"{item.headline}\n{item.body}")))
+            out.append(Facts(item, topics, entities, lifecycle))
         return out
 
     # -- one item -----------------------------------------------------------------------------
@@ -173,8 +172,7 @@ class Pipeline:
         entities = extract(item, self.resources.kb)
         t2 = clock()
         lifecycle = "update" if (item.is_update or memory.versions) else "new"
-        text = f"{item.headline}\n{item.body}"
-        facts = Facts(item, topics, entities, lifecycle, casualty_count(text))
+        facts = Facts(item, topics, entities, lifecycle)
         chosen = self.resources.rules.route(facts)
         t3 = clock()
         doc = build_document(item, topics, entities, data_versions=self.resources.versions, lifecycle=lifecycle)

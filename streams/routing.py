@@ -11,9 +11,11 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from streams.casualties import casualty_count
 from streams.models import Entity, TopicScore, WireItem
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "routing.toml"
@@ -36,21 +38,27 @@ class Target:
     alert: bool = False  # once per story; again only when the story escalates
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Facts:
-    """What rules can ask about an item, computed once per item."""
+    """What rules can ask about an item; derived facts are computed once, and only when asked."""
 
     item: WireItem
     topics: tuple[TopicScore, ...]
     entities: tuple[Entity, ...]
     lifecycle: str
-    casualties: int
+    reported_casualties: int | None = None  # None: read from the text when a rule asks
 
-    @property
-    def labelled(self) -> set[str]:
-        return {t.id for t in self.topics if t.labelled}
+    @cached_property
+    def labelled(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.topics if t.labelled)
 
-    @property
+    @cached_property
+    def casualties(self) -> int:
+        if self.reported_casualties is not None:
+            return self.reported_casualties
+        return casualty_count(f"{self.item.headline}\n{self.item.body}")
+
+    @cached_property
     def breaking(self) -> bool:
         return bool(BREAKING.match(self.item.headline)) or (self.item.urgency or 9) <= 1
 
@@ -65,6 +73,10 @@ class Rule:
     checks: tuple[tuple[str, Check], ...]
     targets: tuple[Target, ...]
     exit: bool = False
+
+    def matches(self, facts: Facts) -> bool:
+        """All conditions hold; stops at the first that does not (routing's hot path)."""
+        return all(check(facts)[0] for _, check in self.checks)
 
     def evaluate(self, facts: Facts) -> tuple[bool, list[str]]:
         """Whether all conditions hold, and a line per condition saying why."""
@@ -86,8 +98,7 @@ class RuleSet:
     def route(self, facts: Facts) -> list[tuple[Rule, Target]]:
         chosen: list[tuple[Rule, Target]] = []
         for rule in self.rules:
-            matched, _ = rule.evaluate(facts)
-            if matched:
+            if rule.matches(facts):
                 chosen.extend((rule, t) for t in rule.targets)
                 if rule.exit:
                     break
