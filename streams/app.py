@@ -56,6 +56,8 @@ class Worker:
         self.ticks = 0
         self.metrics.set_build_info(__version__, **_version_labels(self.resources))
         self.metrics.rules_valid.set(1)
+        outputs = [settings.ns(t) for t in (*self.resources.rules.topics, settings.dlq_topic, settings.embargoed_topic)]
+        self.metrics.start_at_zero(settings.ns(settings.input_topic), outputs, list(self.resources.taxonomy.ids))
 
     # -- producer -----------------------------------------------------------------------------
 

@@ -13,6 +13,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disa
 disable_created_metrics()  # type: ignore[no-untyped-call]
 
 STAGES = ("decode", "classify", "enrich", "route", "serialise", "publish")
+# Every dead-letter reason the code can give; part of the contract (label values of dead_letters).
+DEAD_LETTER_REASONS = (
+    "binary", "empty", "internal", "internal-error", "invalid-json", "invalid-xml", "no-text", "not-utf8",
+    "too-deep", "too-large", "unknown-format", "wrong-type", "xml-unsafe",
+)
+SKIP_REASONS = ("duplicate", "embargoed")
+ENTITY_TYPES = ("person", "organisation", "place", "weapon")
 
 # Seconds: a pure stage takes tens of microseconds, a publish can wait on the broker.
 STAGE_BUCKETS = (
@@ -95,6 +102,28 @@ class Metrics:
             ["stage"],
             registry=r,
         )
+
+    def start_at_zero(self, input_topic: str, output_topics: list[str], labels: list[str]) -> None:
+        """Create every known series at 0, so a restart's first event is a visible 0 -> 1 step.
+
+        A labelled counter only appears on its first increment; without its zero sample,
+        rate() and increase() miss that first event (and with it the dead-letter alert).
+        """
+        self.consumed.labels(input_topic)
+        for topic in output_topics:
+            self.published.labels(topic)
+        for reason in DEAD_LETTER_REASONS:
+            self.dead_letters.labels(reason)
+        for reason in SKIP_REASONS:
+            self.skipped.labels(reason)
+        for label in [*labels, "none"]:
+            self.labelled.labels(label)
+        for kind in ENTITY_TYPES:
+            for linked in ("yes", "no"):
+                self.entities.labels(kind, linked)
+        for stage in STAGES:
+            self.stage_seconds.labels(stage)
+        self.errors.labels("pipeline")
 
     def set_build_info(self, version: str, taxonomy: str, kb: str, rules: str) -> None:
         self.build_info.clear()
