@@ -1,0 +1,126 @@
+"""Passthrough baseline: the worker's Faust/aiokafka stack with no processing at all.
+
+A Faust app configured like ``streams.app.create_app`` (same faust.App settings, raw codecs,
+one agent, ``take_events(500, within=0.05)``) and the *worker's own* producer
+(``Worker.start_producer``: idempotent, acks=all, zstd, linger 5 ms, 256 KiB batches). For each
+consumed record it looks up, by (partition, offset), the records the real worker publishes for
+it (same topics, keys, value sizes and headers, computed by the pure pass), sends them and
+waits for every ack before the batch's offsets are acked. Values are slices of real output
+documents, so compression sees the same kind of bytes. No story table, no metrics.
+
+Run by the harness as ``python -m tests.bench.passthrough`` with BENCH_* variables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import faust
+
+from streams.app import BATCH_MAX, BATCH_WITHIN, Worker
+from streams.settings import Settings
+
+PlanMap = dict[tuple[int, int], list[tuple[str, bytes, int, tuple[tuple[str, bytes], ...]]]]
+
+
+def app_options(settings: Settings) -> dict[str, Any]:
+    """The faust.App keyword arguments of ``create_app`` (checked against it by the harness)."""
+    return dict(
+        broker=[f"kafka://{b}" for b in settings.broker.split(",")],
+        key_serializer="raw",
+        value_serializer="raw",
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        producer_compression_type=None if settings.compression == "none" else settings.compression,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_enabled=True,
+        web_metrics_enabled=False,
+        web_tables_enabled=False,
+        web_router_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
+        table_cleanup_interval=60.0,
+        stream_recovery_delay=0.0,
+        logging_config=None,
+    )
+
+
+COMPARED = ("broker_commit_every", "broker_commit_interval", "producer_acks", "producer_compression_type",
+            "consumer_auto_offset_reset", "stream_recovery_delay", "topic_partitions", "key_serializer",
+            "value_serializer", "broker_max_poll_records", "stream_buffer_maxsize", "consumer_max_fetch_size",
+            "broker_max_poll_interval", "producer_linger", "producer_max_batch_size")
+
+
+def same_settings_as_worker(settings: Settings) -> list[str]:
+    """Differences between this app's faust settings and the worker's (empty: identical)."""
+    from streams.app import create_app
+
+    class _NoLoad(Worker):
+        def __init__(self, settings: Settings) -> None:  # no KB/taxonomy load for a config check
+            self.settings = settings
+
+    worker_app, _ = create_app(settings, _NoLoad(settings))  # type: ignore[arg-type]
+    ours = faust.App(settings.app_id + "-check", **app_options(settings))
+    return [f"{k}: worker={getattr(worker_app.conf, k)!r} passthrough={getattr(ours.conf, k)!r}"
+            for k in COMPARED if getattr(worker_app.conf, k) != getattr(ours.conf, k)]
+
+
+def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMap, filler: bytes) -> faust.App:
+    app = faust.App(settings.app_id, **app_options(settings))
+    app.conf.web_transport = f"tcp://{settings.web_host}:{settings.web_port}"
+    raw_topic = app.topic(input_topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    holder: Any = SimpleNamespace(settings=settings, producer=None, broker_ok=False)
+    span = max(1, len(filler) - 65_536)
+    cursor = 0
+
+    @app.agent(raw_topic, concurrency=1)
+    async def passthrough(stream: Any) -> None:
+        nonlocal cursor
+        producer = await Worker.start_producer(holder)  # the worker's exact producer settings
+        try:
+            async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+                futures = []
+                for event in events:
+                    msg = event.message
+                    for topic, key, size, headers in plan.get((msg.partition, msg.offset), ()):
+                        start = cursor % span
+                        cursor += size + 97
+                        value = filler[start:start + size]
+                        futures.append(await producer.send(out_namespace + topic, value=value, key=key,
+                                                           headers=list(headers)))
+                if futures:
+                    await asyncio.gather(*futures)
+        finally:
+            await Worker.stop_producer(holder)
+
+    return app
+
+
+def main() -> int:
+    env = os.environ
+    settings = Settings.from_env()
+    with open(env["BENCH_PLAN"], "rb") as handle:
+        plan, filler = pickle.load(handle)
+    if len(filler) < 200_000:
+        filler = filler * (200_000 // max(1, len(filler)) + 1)
+    app = build(settings, env["BENCH_INPUT_TOPIC"], env["BENCH_OUT_NAMESPACE"], plan, filler)
+    worker = faust.Worker(app, loglevel="WARNING", quiet=True, override_logging=False)
+    worker.execute_from_commandline()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
