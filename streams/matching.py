@@ -12,11 +12,15 @@ Patterns are written with ``*`` at an open edge: ``"verhandl*"``, ``"*angriff*"`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Generic, TypeVar
 
-import ahocorasick
+try:
+    import ahocorasick_rs as _rs
+except ImportError:  # pragma: no cover - pyahocorasick does the same, slower
+    _rs = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -63,30 +67,70 @@ class PatternMatcher(Generic[T]):
         for pattern in patterns:
             key = pattern.text if case_sensitive else fold_case(pattern.text)
             grouped.setdefault(key, []).append(pattern)
-        self._automaton = ahocorasick.Automaton()
-        for key, group in grouped.items():
-            self._automaton.add_word(key, (len(key), tuple(group)))
+        # per automaton key, its patterns as (closed left, closed right, payload): the edge tests the
+        # hot loop makes, decided once here
+        self._entries: tuple[tuple[tuple[bool, bool, T], ...], ...] = tuple(
+            tuple((not p.open_left, not p.open_right, p.payload) for p in group) for group in grouped.values()
+        )
         self.size = len(grouped)
-        if grouped:
-            self._automaton.make_automaton()
+        self._search = _searcher(list(grouped))
+
+    def find_spans(self, text: str) -> list[tuple[int, int, T]]:
+        """Every match as ``(start, end, payload)``, ordered by start, longer first at the same start
+        (overlaps included; payloads of one spelling in pattern order). The fast form of ``find``."""
+        if not self.size or not text:
+            return []
+        hits = self._search(text if self.case_sensitive else fold_case(text), True)
+        if not hits:
+            return []
+        entries = self._entries
+        n = len(text)
+        found: list[tuple[int, int, T]] = []
+        append = found.append
+        # hits come in end order, shorter last at the same end; walked backwards and then sorted
+        # stably by start alone, equal starts stay longest first
+        for index, start, end in reversed(hits):
+            for closed_left, closed_right, payload in entries[index]:
+                if closed_left and start and text[start - 1].isalnum():
+                    continue
+                if closed_right and end < n and text[end].isalnum():
+                    continue
+                append((start, end, payload))
+        found.sort(key=_START)
+        return found
 
     def find(self, text: str) -> list[Match[T]]:
         """Every match in text order (overlaps included); callers pick what they need."""
-        if not self.size or not text:
-            return []
-        haystack = text if self.case_sensitive else fold_case(text)
-        found: list[Match[T]] = []
-        last = len(text) - 1
-        for end_index, (length, group) in self._automaton.iter(haystack):
-            start = end_index - length + 1
-            left_is_word = start > 0 and text[start - 1].isalnum()
-            right_is_word = end_index < last and text[end_index + 1].isalnum()
-            for pattern in group:
-                if (left_is_word and not pattern.open_left) or (right_is_word and not pattern.open_right):
-                    continue
-                found.append(Match(start, end_index + 1, pattern.payload))
-        found.sort(key=lambda m: (m.start, -m.end))
-        return found
+        return [Match(start, end, payload) for start, end, payload in self.find_spans(text)]
+
+
+_START = itemgetter(0)
+
+
+def _searcher(keys: list[str]) -> Callable[[str, bool], list[tuple[int, int, int]]]:
+    """``search(text, True)`` -> every occurrence of every key as ``(key index, start, end)``, in end
+    order (longest first at the same end).
+
+    ahocorasick-rs where installed (one call, the hits as tuples, about twice as fast here), else
+    pyahocorasick."""
+    if not keys:
+        return lambda _text, _overlapping: []
+    if _rs is not None:
+        # a DFA is fastest while it stays small (the taxonomy); the KB's tens of thousands of names
+        # fit the caches better as a contiguous NFA
+        implementation = _rs.Implementation.DFA if len(keys) <= _DFA_MAX_KEYS else _rs.Implementation.ContiguousNFA
+        return _rs.AhoCorasick(keys, implementation=implementation).find_matches_as_indexes
+    import ahocorasick
+
+    fallback = ahocorasick.Automaton()
+    for index, key in enumerate(keys):
+        fallback.add_word(key, (index, len(key) - 1))
+    fallback.make_automaton()
+    iterate = fallback.iter
+    return lambda text, _overlapping: [(index, last - back, last + 1) for last, (index, back) in iterate(text)]
+
+
+_DFA_MAX_KEYS = 5000
 
 
 def longest_non_overlapping(matches: Sequence[Match[T]]) -> list[Match[T]]:

@@ -1,5 +1,10 @@
 """The boundary rules of the shared multi-pattern matcher."""
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams import matching
 from streams.matching import PatternMatcher, fold_case, longest_non_overlapping, parse_pattern
 
 
@@ -48,7 +53,78 @@ def test_longest_match_wins_over_its_parts() -> None:
 
 
 def test_empty_pattern_is_refused() -> None:
-    import pytest
-
     with pytest.raises(ValueError):
         parse_pattern("**", "x")
+
+
+# --- find_spans: the tuple form, and both automaton backends agree with a plain reference ---------
+
+
+def reference(specs: list[str], text: str, case_sensitive: bool) -> list[tuple[int, int, str]]:
+    """Every boundary-respecting occurrence by brute force, in find order (start, longer first)."""
+    fold = (lambda s: s) if case_sensitive else fold_case
+    haystack = fold(text)
+    out: list[tuple[int, int, int, str]] = []
+    for order, spec in enumerate(specs):
+        pattern = parse_pattern(spec, spec)
+        key = fold(pattern.text)
+        at = haystack.find(key)
+        while at >= 0:
+            end = at + len(key)
+            left_ok = pattern.open_left or at == 0 or not text[at - 1].isalnum()
+            right_ok = pattern.open_right or end == len(text) or not text[end].isalnum()
+            if left_ok and right_ok:
+                out.append((at, end, order, spec))
+            at = haystack.find(key, at + 1)
+    # patterns of one spelling keep their order; distinct spellings never share (start, end)
+    out.sort(key=lambda m: (m[0], -m[1], m[2]))
+    return [(s, e, spec) for s, e, _, spec in out]
+
+
+@pytest.fixture(params=["rs", "pyahocorasick"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "pyahocorasick":
+        monkeypatch.setattr(matching, "_rs", None)
+    elif matching._rs is None:
+        pytest.skip("ahocorasick-rs not installed")
+    return str(request.param)
+
+
+def test_find_spans_is_find_as_tuples(backend: str) -> None:
+    m = matcher("Storm Shadow", "Storm", "*angriff*", "Nato", "nato*")
+    text = "Storm Shadow nach dem Drohnenangriff, Nato-Treffen und NATO."
+    assert m.find_spans(text) == [(x.start, x.end, x.payload) for x in m.find(text)]
+    assert [text[s:e] for s, e, _ in m.find_spans(text)] == [
+        "Storm Shadow", "Storm", "angriff", "Nato", "Nato", "NATO", "NATO"
+    ]
+
+
+def test_same_spelling_with_other_edges_keeps_pattern_order(backend: str) -> None:
+    m = matcher("angriff", "*angriff", "angriff*")
+    assert [p for _, _, p in m.find_spans("Angriff")] == ["angriff", "*angriff", "angriff*"]
+    assert [p for _, _, p in m.find_spans("Drohnenangriff")] == ["*angriff"]
+
+
+_ALPHABET = "aAbBäÄ İß🙂-."
+_specs = st.lists(
+    st.builds(
+        lambda left, core, right: left + core + right,
+        st.sampled_from(["", "*"]),
+        st.text(alphabet="aAbBäÄİß🙂 ", min_size=1, max_size=4).filter(lambda s: s.strip()),
+        st.sampled_from(["", "*"]),
+    ),
+    min_size=1,
+    max_size=6,
+    unique=True,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(specs=_specs, text=st.text(alphabet=_ALPHABET, max_size=40), case_sensitive=st.booleans())
+def test_find_spans_matches_brute_force_on_both_backends(specs: list[str], text: str, case_sensitive: bool) -> None:
+    expected = reference(specs, text, case_sensitive)
+    for backend_module in (matching._rs, None):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(matching, "_rs", backend_module)
+            m = matcher(*specs, case_sensitive=case_sensitive)
+        assert m.find_spans(text) == expected
