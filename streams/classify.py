@@ -16,6 +16,7 @@ import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ _CAMEO = re.compile(r"^\d{2,4}$")
 # kinds of matcher payload
 _CUE, _CONTEXT, _BLOCKER = 0, 1, 2
 _FIELDS = ("headline", "body")
+_START = itemgetter(0)
 
 
 class TaxonomyError(ValueError):
@@ -115,16 +117,22 @@ class _TopicPlan:
     contexts: tuple[tuple[str, bool, tuple[int, ...], float, float], ...]
 
 
-# What one matched spelling means: its cue roles, the context patterns it stands for as
-# (topic, slot, key), and whether it is a blocker. Split up front so the hot loop does no dispatch.
-_Group = tuple[tuple[_Role, ...], tuple[tuple[int, int, int], ...], bool]
+# A cue as the scoring loop reads it: (topic, key, weight, sense + 1 (0: none), pattern, open left,
+# open right). ``key`` tells repeats of the same cue apart and is unique across topics.
+_CueRole = tuple[int, int, float, int, str, bool, bool]
+
+# What one matched spelling means: the context patterns it stands for as (topic, slot, key), and
+# None or its cues and whether it is a blocker (the part whose order matters). Split up front so
+# the hot loop does no dispatch; the matcher hands this out as the payload.
+_Group = tuple[tuple[tuple[int, int, int], ...], tuple[tuple[_CueRole, ...], bool] | None]
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    # per language key ("de", "en", "any"): the matcher and, per payload, what that spelling means
-    matchers: dict[str, tuple[PatternMatcher[int], tuple[_Group, ...]]]
+    # per language key ("de", "en", "any"): the matcher whose payloads say what a spelling means
+    matchers: dict[str, PatternMatcher[_Group]]
     plans: tuple[_TopicPlan, ...]
+    joinable: bool = True  # no pattern holds a line break, so headline and body can be searched as one text
 
 
 @dataclass(frozen=True)
@@ -499,12 +507,12 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
     """
     roles: list[tuple[str, str, _Role]] = []  # (language, spec, role)
     plans: list[_TopicPlan] = []
+    cue_keys: dict[tuple[int, str], int] = {}
     for ti, topic in enumerate(taxonomy.topics):
         senses = sorted({c.sense for c in topic.cues if c.sense} | {s for c in topic.contexts for s in c.senses})
         index = {name: i for i, name in enumerate(senses)}
-        cue_keys: dict[str, int] = {}
         for cue in topic.cues:
-            key = cue_keys.setdefault(_norm(cue.pattern), len(cue_keys))
+            key = cue_keys.setdefault((ti, _norm(cue.pattern)), len(cue_keys))
             sense = index[cue.sense] if cue.sense else -1
             role = _role(_CUE, ti, -1, key, cue.weight, sense, cue.pattern)
             roles.append((cue.language, cue.pattern, role))
@@ -532,24 +540,21 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
     for lang, pattern in taxonomy.blockers:
         roles.append((lang, pattern, _role(_BLOCKER, -1, -1, -1, 0.0, -1, pattern)))
 
-    matchers: dict[str, tuple[PatternMatcher[int], tuple[_Group, ...]]] = {}
+    matchers: dict[str, PatternMatcher[_Group]] = {}
     for name, accept in (("de", {"de", "any"}), ("en", {"en", "any"}), ("any", set(LIST_KEYS))):
         grouped: dict[tuple[str, bool, bool], list[_Role]] = {}
         for lang, pattern, role in roles:
             if lang in accept:
                 grouped.setdefault((fold_case(pattern.strip("*")), role[7], role[8]), []).append(role)
-        specs = list(grouped)
-        matcher = PatternMatcher(Pattern(text, i, left, right) for i, (text, left, right) in enumerate(specs))
-        groups = tuple(
-            (
-                tuple(r for r in grouped[spec] if r[0] == _CUE),
-                tuple((r[1], r[2], r[3]) for r in grouped[spec] if r[0] == _CONTEXT),
-                any(r[0] == _BLOCKER for r in grouped[spec]),
-            )
-            for spec in specs
-        )
-        matchers[name] = (matcher, groups)
-    return _Compiled(matchers, tuple(plans))
+        patterns: list[Pattern[_Group]] = []
+        for (text, left, right), spec_roles in grouped.items():
+            cues = tuple((r[1], r[3], r[4], r[5] + 1, r[6], r[7], r[8]) for r in spec_roles if r[0] == _CUE)
+            blocker = any(r[0] == _BLOCKER for r in spec_roles)
+            contexts = tuple((r[1], r[2], r[3]) for r in spec_roles if r[0] == _CONTEXT)
+            patterns.append(Pattern(text, (contexts, (cues, blocker) if cues or blocker else None), left, right))
+        matchers[name] = PatternMatcher(patterns)
+    joinable = not any("\n" in pattern for _, pattern, _ in roles)
+    return _Compiled(matchers, tuple(plans), joinable)
 
 
 def _role(kind: int, topic: int, slot: int, key: int, weight: float, sense: int, pattern: str) -> _Role:
@@ -593,7 +598,7 @@ def _score(
     item: WireItem, taxonomy: Taxonomy, explained: bool = False
 ) -> tuple[tuple[TopicScore, ...], list[Explanation]]:
     compiled = taxonomy._compiled
-    matcher, groups = compiled.matchers[_language_key(item.language)]
+    matcher = compiled.matchers[_language_key(item.language)]
     scoring = taxonomy.scoring
     topics = taxonomy.topics
     n = len(topics)
@@ -604,8 +609,9 @@ def _score(
 
     # paragraph start offsets and the positional weight of each paragraph; the lead and subheads
     # weigh like a lead, and a subhead opens a new section, so the decay restarts there
+    base = len(headline) + 1  # where the body starts in the text searched (headline, line break, body)
     starts: list[int] = []
-    offset = 0
+    offset = base
     for para in paragraphs:
         starts.append(offset)
         offset += len(para) + 2
@@ -628,75 +634,80 @@ def _score(
     if len(body) > scoring.length_ref:
         length_factor = (scoring.length_ref / len(body)) ** scoring.length_exponent
 
-    # one pass per field: cue hits per topic (longest wins where a topic's cues overlap, blockers
-    # drop the cues they cover) and the distinct context patterns seen
-    hits: list[list[tuple[int, int, int, _Role]]] = [[] for _ in range(n)]
+    # One pass over headline and body joined by a line break (no pattern contains one, so no match
+    # spans both, and the break is a word edge like the end of a field): cue hits per topic (longest
+    # wins where a topic's cues overlap, blockers drop the cues they cover) and the distinct context
+    # patterns seen. Contexts count whatever their order, so only cues and blockers are put in text
+    # order (start, longer first): sorting that subset stably by start gives their order among all
+    # matches. Offsets are into the joined text until evidence is reported; the body starts at ``base``.
+    text = f"{headline}\n{body}"
+    folded = f"{fold_case(headline)}\n{fold_case(body)}"
+    if compiled.joinable:
+        spans = matcher.find_spans(text, ordered=False, folded=folded)
+    else:  # a pattern with a line break: search the fields apart
+        spans = matcher.find_spans(headline, ordered=False)
+        spans += [(s + base, e + base, p) for s, e, p in matcher.find_spans(body, ordered=False)]
+    ranked: list[tuple[int, int, tuple[tuple[_CueRole, ...], bool]]] = []
     context_seen: set[tuple[int, int, int]] = set()
-    for field_index, text in ((0, headline), (1, body)):
-        if not text:
-            continue
-        last_end = [-1] * n
-        blocked_until = -1
-        for match in matcher.find(text):
-            cues, contexts, blocker = groups[match.payload]
-            if contexts:
-                context_seen.update(contexts)
-            if blocker and match.end > blocked_until:
-                blocked_until = match.end
-            if not cues:
-                continue
-            start = match.start
-            if start < blocked_until:
-                continue
-            for role in cues:
-                owner = role[1]
-                if start < last_end[owner]:
-                    continue
-                last_end[owner] = match.end
-                hits[owner].append((field_index, start, match.end, role))
+    for start, end, (contexts, rank) in spans:
+        if contexts:
+            context_seen.update(contexts)
+        if rank is not None:
+            ranked.append((start, end, rank))
+    ranked.sort(key=_START)
 
     context_counts: dict[tuple[int, int], int] = {}
     for owner, slot, _ in context_seen:
         context_counts[owner, slot] = context_counts.get((owner, slot), 0) + 1
 
+    # cues in text order: chosen (per topic the longest of overlapping cues, none a blocker covers)
+    # and weighed in the same pass. Per topic and sense, the factor its contexts give (slot 0: no
+    # sense), worked out when the topic first scores. Evidence entries lead with the negated
+    # contribution so a plain sort ranks them (strongest, then field and start: unique in a topic).
     repeat_decay = scoring.repeat_decay
     headline_weight = scoring.headline_weight
-    totals: list[float] = []
-    headline_totals: list[float] = []
-    raw_evidence: list[list[tuple[float, int, int, int, _Role]]] = []
-    all_factors: list[tuple[list[float], dict[str, float]]] = []
-    for ti in range(n):
-        factors, strengths = _sense_factors(compiled.plans[ti], ti, context_counts, scoring.unconfirmed, explained)
-        all_factors.append((factors, strengths))
-        star = compiled.plans[ti].star
-        every = factors[star] if star >= 0 else 1.0
-        seen_count: dict[int, int] = {}
-        total = headline_total = 0.0
-        found: list[tuple[float, int, int, int, _Role]] = []
-        for field_index, start, end, role in hits[ti]:
-            sense = role[5]
-            factor = every * factors[sense] if sense >= 0 else every
-            key = role[3]
+    unconfirmed = scoring.unconfirmed
+    plans = compiled.plans
+    factor_tables: list[list[float] | None] = [None] * n
+    totals = [0.0] * n
+    headline_totals = [0.0] * n
+    raw_evidence: list[list[tuple[float, int, int, int, _CueRole]]] = [[] for _ in range(n)]
+    seen_count: dict[int, int] = {}
+    last_end = [-1] * n
+    blocked_until = -1
+    for start, end, (cues, blocker) in ranked:
+        if blocker and end > blocked_until:
+            blocked_until = end
+        if not cues or start < blocked_until:
+            continue
+        for cue in cues:
+            owner, key, weight, sense, _, _, _ = cue
+            if start < last_end[owner]:
+                continue
+            last_end[owner] = end
+            table = factor_tables[owner]
+            if table is None:
+                table = factor_tables[owner] = _factor_table(plans[owner], owner, context_counts, unconfirmed)
+            factor = table[sense]
             repeats = seen_count.get(key, 0)
             seen_count[key] = repeats + 1
             if factor <= 0.0:
                 continue
-            if field_index == 0:
-                contribution = role[4] * headline_weight * factor
+            if start < base:
+                field_index = 0
+                contribution = weight * headline_weight * factor
                 in_heading = True
             else:
+                field_index = 1
                 index = bisect_right(starts, start) - 1
-                contribution = role[4] * para_weight[index] * length_factor * factor
+                contribution = weight * para_weight[index] * length_factor * factor
                 in_heading = is_subhead[index]
             if repeats:
                 contribution *= repeat_decay**repeats
-            total += contribution
+            totals[owner] += contribution
             if in_heading:
-                headline_total += contribution
-            found.append((contribution, field_index, start, end, role))
-        totals.append(total)
-        headline_totals.append(headline_total)
-        raw_evidence.append(found)
+                headline_totals[owner] += contribution
+            raw_evidence[owner].append((-contribution, field_index, start, end, cue))
 
     # a topic the headline is clearly about makes the others secondary: their evidence is discounted,
     # less so the more of it stands in the headline or a subhead (roundups give each desk a section)
@@ -712,19 +723,19 @@ def _score(
         score = 1.0 - math.exp(-scoring.saturation * total)
         labelled = score >= topic.threshold
         found = raw_evidence[ti]
-        found.sort(key=_evidence_order)
+        found.sort()
         evidence = []
         cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
-        for contribution, field_index, start, end, role in found[:cap]:
-            text = headline if field_index == 0 else body
+        for negated, field_index, start, end, cue in found[:cap]:
             # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
+            shift = 0 if field_index == 0 else base
             evidence.append(
                 Evidence(
-                    role[6],
+                    cue[4],
                     _FIELDS[field_index],
-                    word_start(text, start) if role[7] else start,
-                    word_end(text, end) if role[8] else end,
-                    int(contribution * 1000.0 + 0.5) / 1000.0,
+                    (word_start(text, start) if cue[5] else start) - shift,
+                    (word_end(text, end) if cue[6] else end) - shift,
+                    int(-negated * 1000.0 + 0.5) / 1000.0,
                 )
             )
         scores.append(
@@ -738,14 +749,18 @@ def _score(
             )
         )
         if explained:
-            factors, strengths = all_factors[ti]
-            senses = dict(zip(compiled.plans[ti].senses, factors, strict=True))
+            factors, strengths = _sense_factors(plans[ti], ti, context_counts, unconfirmed, True)
+            senses = dict(zip(plans[ti].senses, factors, strict=True))
             explanations.append(Explanation(topic.id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
 
 
-def _evidence_order(entry: tuple[float, int, int, int, _Role]) -> tuple[float, int, int]:
-    return (-entry[0], entry[1], entry[2])
+def _factor_table(plan: _TopicPlan, topic: int, counts: dict[tuple[int, int], int], unconfirmed: float) -> list[float]:
+    """What a cue of the topic counts for, by sense + 1: the star sense's factor (1.0 without one) for
+    cues without a sense, times the sense's own factor for the others."""
+    factors = _sense_factors(plan, topic, counts, unconfirmed, False)[0]
+    every = factors[plan.star] if plan.star >= 0 else 1.0
+    return [every, *(every * factor for factor in factors)]
 
 
 def _sense_factors(

@@ -75,12 +75,22 @@ class PatternMatcher(Generic[T]):
         self.size = len(grouped)
         self._search = _searcher(list(grouped))
 
-    def find_spans(self, text: str) -> list[tuple[int, int, T]]:
+    def find_spans(self, text: str, *, ordered: bool = True, folded: str | None = None) -> list[tuple[int, int, T]]:
         """Every match as ``(start, end, payload)``, ordered by start, longer first at the same start
-        (overlaps included; payloads of one spelling in pattern order). The fast form of ``find``."""
+        (overlaps included; payloads of one spelling in pattern order). The fast form of ``find``.
+
+        ``ordered=False`` skips the final sort: the list is then in an order that a stable sort by
+        start alone turns into the ordered one, so a caller that needs order for only some of the
+        matches can sort just those (``sort(key=itemgetter(0))``). ``folded`` is ``fold_case(text)``
+        where the caller has it already: a case-insensitive matcher searches that (same length), while
+        edges are always judged on ``text``."""
         if not self.size or not text:
             return []
-        hits = self._search(text if self.case_sensitive else fold_case(text), True)
+        if self.case_sensitive:
+            folded = text
+        elif folded is None:
+            folded = fold_case(text)
+        hits = self._search(folded, True)
         if not hits:
             return []
         entries = self._entries
@@ -96,7 +106,8 @@ class PatternMatcher(Generic[T]):
                 if closed_right and end < n and text[end].isalnum():
                     continue
                 append((start, end, payload))
-        found.sort(key=_START)
+        if ordered:
+            found.sort(key=_START)
         return found
 
     def find(self, text: str) -> list[Match[T]]:

@@ -453,3 +453,35 @@ def test_a_cue_that_is_also_a_blocker_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL.replace('version = "test-1"', 'version = "v"\n[blockers]\nen = ["airstrike*"]\n'))
     with pytest.raises(TaxonomyError, match="also a blocker"):
         load_taxonomy(path)
+
+
+def test_headline_and_body_searched_as_one_text_score_as_if_searched_apart(taxonomy: Taxonomy) -> None:
+    """The one search over headline + line break + body gives what two searches give; a taxonomy
+    with a line break inside a pattern falls back to searching the fields apart."""
+    import dataclasses
+
+    apart = Taxonomy(version=taxonomy.version, topics=taxonomy.topics, scoring=taxonomy.scoring,
+                     blockers=taxonomy.blockers)
+    object.__setattr__(apart, "_compiled", dataclasses.replace(apart._compiled, joinable=False))
+    items = [
+        item("Drohnenangriff auf Kiew", "Russland griff Kiew mit Drohnen an.", "Die Flugabwehr schoss 40 ab."),
+        item("Angriff", "Angriff"),  # a cue that ends the headline and starts the body
+        item("Waffenlieferung", "", "Gespräche über eine Waffenruhe."),
+        item("", "Verhandlungen in Istanbul über einen Gefangenenaustausch."),
+        item("Kyiv hit by missile strike", "Talks on a ceasefire stalled.", language="en"),
+    ]
+    for wire in items:
+        assert classify(wire, apart) == classify(wire, taxonomy)
+        assert explain(wire, apart) == explain(wire, taxonomy)
+
+    joined = parse_taxonomy(
+        {
+            "version": "t",
+            "topics": [
+                {"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
+                 "threshold": 0.5, "cues": [{"weight": 1.0, "de": ["Luft\nangriff"]}]}
+            ],
+        }
+    )
+    assert not joined._compiled.joinable
+    assert taxonomy._compiled.joinable
