@@ -14,13 +14,15 @@ import math
 import re
 import tomllib
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from streams.matching import Pattern, PatternMatcher, fold_case, parse_pattern, word_end, word_start
+from streams.matching import Pattern, PatternMatcher, find_split, fold_case, parse_pattern, word_end, word_start
 from streams.models import Evidence, TopicScore, WireItem
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "taxonomy.toml"
@@ -115,16 +117,18 @@ class _TopicPlan:
     star: int  # index of the sense "*" (governs every cue), -1 if no context uses it
     # per context: (id/effect label, is_cancel, sense indices, weight, min strength)
     contexts: tuple[tuple[str, bool, tuple[int, ...], float, float], ...]
+    first_slot: int = 0  # the number of the topic's first context among all topics' contexts
 
 
 # A cue as the scoring loop reads it: (topic, key, weight, sense + 1 (0: none), pattern, open left,
 # open right). ``key`` tells repeats of the same cue apart and is unique across topics.
 _CueRole = tuple[int, int, float, int, str, bool, bool]
 
-# What one matched spelling means: the context patterns it stands for as (topic, slot, key), and
-# None or its cues and whether it is a blocker (the part whose order matters). Split up front so
-# the hot loop does no dispatch; the matcher hands this out as the payload.
-_Group = tuple[tuple[tuple[int, int, int], ...], tuple[tuple[_CueRole, ...], bool] | None]
+# What one matched spelling means: the context patterns it stands for (numbered across all topics'
+# contexts, one number per distinct pattern of a context), and None or its cues and whether it is
+# a blocker (the part whose order matters). Split up front so the hot loop does no dispatch; the
+# matcher hands this out as the payload.
+_Group = tuple[tuple[int, ...], tuple[tuple[_CueRole, ...], bool] | None]
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class _Compiled:
     # per language key ("de", "en", "any"): the matcher whose payloads say what a spelling means
     matchers: dict[str, PatternMatcher[_Group]]
     plans: tuple[_TopicPlan, ...]
+    context_slots: tuple[int, ...]  # per context pattern number: the number of its context
+    plain_weights: tuple[float, ...]  # paragraph weights of a body without subheads
     joinable: bool = True  # no pattern holds a line break, so headline and body can be searched as one text
 
 
@@ -508,6 +514,7 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
     roles: list[tuple[str, str, _Role]] = []  # (language, spec, role)
     plans: list[_TopicPlan] = []
     cue_keys: dict[tuple[int, str], int] = {}
+    context_keys: dict[tuple[int, str], int] = {}  # (context number, pattern) -> context pattern number
     for ti, topic in enumerate(taxonomy.topics):
         senses = sorted({c.sense for c in topic.cues if c.sense} | {s for c in topic.contexts for s in c.senses})
         index = {name: i for i, name in enumerate(senses)}
@@ -516,10 +523,10 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
             sense = index[cue.sense] if cue.sense else -1
             role = _role(_CUE, ti, -1, key, cue.weight, sense, cue.pattern)
             roles.append((cue.language, cue.pattern, role))
+        first_slot = sum(len(plan.contexts) for plan in plans)
         for ci, context in enumerate(topic.contexts):
-            ctx_keys: dict[str, int] = {}
             for lang, pattern in context.patterns:
-                key = ctx_keys.setdefault(_norm(pattern), len(ctx_keys))
+                key = context_keys.setdefault((first_slot + ci, _norm(pattern)), len(context_keys))
                 roles.append((lang, pattern, _role(_CONTEXT, ti, ci, key, context.weight, -1, pattern)))
         plans.append(
             _TopicPlan(
@@ -535,6 +542,7 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
                     )
                     for c in topic.contexts
                 ),
+                first_slot=first_slot,
             )
         )
     for lang, pattern in taxonomy.blockers:
@@ -550,11 +558,13 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
         for (text, left, right), spec_roles in grouped.items():
             cues = tuple((r[1], r[3], r[4], r[5] + 1, r[6], r[7], r[8]) for r in spec_roles if r[0] == _CUE)
             blocker = any(r[0] == _BLOCKER for r in spec_roles)
-            contexts = tuple((r[1], r[2], r[3]) for r in spec_roles if r[0] == _CONTEXT)
+            contexts = tuple(r[3] for r in spec_roles if r[0] == _CONTEXT)
             patterns.append(Pattern(text, (contexts, (cues, blocker) if cues or blocker else None), left, right))
         matchers[name] = PatternMatcher(patterns)
     joinable = not any("\n" in pattern for _, pattern, _ in roles)
-    return _Compiled(matchers, tuple(plans), joinable)
+    context_slots = tuple(slot for slot, _ in context_keys)
+    plain = _paragraph_weights(("",) * _PLAIN_PARAGRAPHS, ("-",), taxonomy.scoring, ())[0]
+    return _Compiled(matchers, tuple(plans), context_slots, tuple(plain), joinable)
 
 
 def _role(kind: int, topic: int, slot: int, key: int, weight: float, sense: int, pattern: str) -> _Role:
@@ -610,26 +620,8 @@ def _score(
     # paragraph start offsets and the positional weight of each paragraph; the lead and subheads
     # weigh like a lead, and a subhead opens a new section, so the decay restarts there
     base = len(headline) + 1  # where the body starts in the text searched (headline, line break, body)
-    starts: list[int] = []
-    offset = base
-    for para in paragraphs:
-        starts.append(offset)
-        offset += len(para) + 2
-    subheads = set(item.subheads)
-    lead_index = next((i for i, p in enumerate(paragraphs) if p not in subheads), 0)
-    para_weight: list[float] = []
-    is_subhead: list[bool] = []
-    anchor = lead_index
-    for i, para in enumerate(paragraphs):
-        heading = i > lead_index and para in subheads
-        is_subhead.append(heading)
-        if heading:
-            anchor = i
-        if i <= lead_index or heading:
-            para_weight.append(scoring.lead_weight)
-        else:
-            decayed = scoring.body_weight / (1.0 + scoring.body_decay * (i - anchor - 1))
-            para_weight.append(decayed if decayed > scoring.body_floor else scoring.body_floor)
+    starts = list(accumulate(map(len, paragraphs), _paragraph_step, initial=base))
+    para_weight, is_subhead = _paragraph_weights(paragraphs, item.subheads, scoring, compiled.plain_weights)
     length_factor = 1.0
     if len(body) > scoring.length_ref:
         length_factor = (scoring.length_ref / len(body)) ** scoring.length_exponent
@@ -643,22 +635,15 @@ def _score(
     text = f"{headline}\n{body}"
     folded = f"{fold_case(headline)}\n{fold_case(body)}"
     if compiled.joinable:
-        spans = matcher.find_spans(text, ordered=False, folded=folded)
+        context_seen, ranked = find_split(matcher, text, folded=folded)
     else:  # a pattern with a line break: search the fields apart
-        spans = matcher.find_spans(headline, ordered=False)
-        spans += [(s + base, e + base, p) for s, e, p in matcher.find_spans(body, ordered=False)]
-    ranked: list[tuple[int, int, tuple[tuple[_CueRole, ...], bool]]] = []
-    context_seen: set[tuple[int, int, int]] = set()
-    for start, end, (contexts, rank) in spans:
-        if contexts:
-            context_seen.update(contexts)
-        if rank is not None:
-            ranked.append((start, end, rank))
-    ranked.sort(key=_START)
+        context_seen, ranked = find_split(matcher, headline)
+        body_contexts, body_ranked = find_split(matcher, body)
+        context_seen |= body_contexts
+        ranked += [(s + base, e + base, r) for s, e, r in body_ranked]
 
-    context_counts: dict[tuple[int, int], int] = {}
-    for owner, slot, _ in context_seen:
-        context_counts[owner, slot] = context_counts.get((owner, slot), 0) + 1
+    # per context (numbered across topics): how many of its distinct patterns were found
+    context_counts = Counter(map(compiled.context_slots.__getitem__, context_seen))
 
     # cues in text order: chosen (per topic the longest of overlapping cues, none a blocker covers)
     # and weighed in the same pass. Per topic and sense, the factor its contexts give (slot 0: no
@@ -687,7 +672,7 @@ def _score(
             last_end[owner] = end
             table = factor_tables[owner]
             if table is None:
-                table = factor_tables[owner] = _factor_table(plans[owner], owner, context_counts, unconfirmed)
+                table = factor_tables[owner] = _factor_table(plans[owner], context_counts, unconfirmed)
             factor = table[sense]
             repeats = seen_count.get(key, 0)
             seen_count[key] = repeats + 1
@@ -749,22 +734,55 @@ def _score(
             )
         )
         if explained:
-            factors, strengths = _sense_factors(plans[ti], ti, context_counts, unconfirmed, True)
+            factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
             senses = dict(zip(plans[ti].senses, factors, strict=True))
             explanations.append(Explanation(topic.id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
 
 
-def _factor_table(plan: _TopicPlan, topic: int, counts: dict[tuple[int, int], int], unconfirmed: float) -> list[float]:
+def _paragraph_step(offset: int, length: int) -> int:
+    return offset + length + 2  # paragraphs are joined by a blank line
+
+
+def _paragraph_weights(
+    paragraphs: tuple[str, ...], subheads: tuple[str, ...], scoring: Scoring, plain: tuple[float, ...]
+) -> tuple[Sequence[float], Sequence[bool]]:
+    """Per paragraph, its positional weight and whether it is a subhead; ``plain`` has the weights of a
+    body without subheads, worked out once (bodies longer than it are worked out here)."""
+    if not subheads and len(paragraphs) <= len(plain):
+        return plain, _NO_SUBHEADS
+    subhead_set = set(subheads)
+    lead_index = next((i for i, p in enumerate(paragraphs) if p not in subhead_set), 0)
+    para_weight: list[float] = []
+    is_subhead: list[bool] = []
+    anchor = lead_index
+    for i, para in enumerate(paragraphs):
+        heading = i > lead_index and para in subhead_set
+        is_subhead.append(heading)
+        if heading:
+            anchor = i
+        if i <= lead_index or heading:
+            para_weight.append(scoring.lead_weight)
+        else:
+            decayed = scoring.body_weight / (1.0 + scoring.body_decay * (i - anchor - 1))
+            para_weight.append(decayed if decayed > scoring.body_floor else scoring.body_floor)
+    return para_weight, is_subhead
+
+
+_PLAIN_PARAGRAPHS = 256  # bodies with up to this many paragraphs and no subheads use precomputed weights
+_NO_SUBHEADS = (False,) * _PLAIN_PARAGRAPHS
+
+
+def _factor_table(plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float) -> list[float]:
     """What a cue of the topic counts for, by sense + 1: the star sense's factor (1.0 without one) for
     cues without a sense, times the sense's own factor for the others."""
-    factors = _sense_factors(plan, topic, counts, unconfirmed, False)[0]
+    factors = _sense_factors(plan, counts, unconfirmed, False)[0]
     every = factors[plan.star] if plan.star >= 0 else 1.0
     return [every, *(every * factor for factor in factors)]
 
 
 def _sense_factors(
-    plan: _TopicPlan, topic: int, counts: dict[tuple[int, int], int], unconfirmed: float, explained: bool
+    plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float, explained: bool
 ) -> tuple[list[float], dict[str, float]]:
     """Per sense: 1.0 when only confirmed, 0.0 when only cancelled, the confirming share when both, else
     ``unconfirmed`` (an ambiguous word with no context at all counts a little). The sense ``*`` governs
@@ -773,8 +791,8 @@ def _sense_factors(
     confirm = [0.0] * size
     cancel = [0.0] * size
     strengths: dict[str, float] = {}
-    for slot, (label, is_cancel, senses, weight, min_strength) in enumerate(plan.contexts):
-        count = counts.get((topic, slot))
+    for slot, (label, is_cancel, senses, weight, min_strength) in enumerate(plan.contexts, plan.first_slot):
+        count = counts.get(slot)
         if not count:
             continue
         strength = weight * count

@@ -128,3 +128,17 @@ def test_find_spans_matches_brute_force_on_both_backends(specs: list[str], text:
             mp.setattr(matching, "_rs", backend_module)
             m = matcher(*specs, case_sensitive=case_sensitive)
         assert m.find_spans(text) == expected
+
+
+def test_word_edges_follow_isalnum_exactly() -> None:
+    from streams.matching import word_end, word_start
+
+    text = "Drohnen­angriffe_x 3½ Ⅻ… Kiew-Besuch ２０２５"
+    for index in range(len(text) + 2):
+        expected = index
+        while expected < len(text) and text[expected].isalnum():
+            expected += 1
+        assert word_end(text, index) == expected
+    assert word_start("Ein Drohnenangriff", 10) == 4
+    # every code point: the regex run and str.isalnum agree
+    assert all((matching._ALNUM_RUN.match(chr(c)).end() == 1) == chr(c).isalnum() for c in range(0x110000))
