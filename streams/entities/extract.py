@@ -15,18 +15,22 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import TypeVar
 
 from streams.entities.kb import CUE, FIRSTNAME, NAME, SURNAME, TOPONYM, WEAK, KnowledgeBase
 from streams.matching import word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
+_V = TypeVar("_V")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _NOUN_ENDINGS = ("ung", "ungen", "heit", "keit", "schaft", "tion", "tionen", "ität", "ismus", "nisse")
 _QUALIFIERS_OPEN = frozenset({"für", "of", "for"})  # descriptive: "Institut für Weltwirtschaft"
 _QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
 _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
-_ACRONYM = re.compile(r"\b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.])")
+# \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter,
+# so that the regex engine can skip ahead to capitals instead of trying every position
+_ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -86,6 +90,7 @@ class Span:
 class _FieldScan:
     field: str
     text: str
+    reversed: str = ""  # text[::-1], for looking back with a regex
     candidates: list[Span] = dc_field(default_factory=list)
     blocked: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB names (not people)
     places: dict[int, int] = dc_field(default_factory=dict)  # start -> end of gazetteer places
@@ -98,27 +103,41 @@ class _FieldScan:
 
 def _next_word(text: str, pos: int, *, comma: bool = False) -> tuple[int, int] | None:
     """The word right after ``pos`` with only spaces between (optionally one comma)."""
-    n = len(text)
-    while pos < n and text[pos] == " ":
-        pos += 1
-    if comma and pos < n and text[pos] == ",":
-        pos += 1
-        while pos < n and text[pos] == " ":
-            pos += 1
-    m = _WORD.match(text, pos)
-    return (m.start(), m.end()) if m else None
+    m = (_NEXT_WORD_COMMA if comma else _NEXT_WORD).match(text, pos)
+    return m.span(1) if m else None
 
 
-def _prev_word(text: str, pos: int) -> tuple[int, int] | None:
-    """The word right before ``pos`` with only spaces between."""
-    while pos > 0 and text[pos - 1] == " ":
-        pos -= 1
-    end = pos
-    while pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "-'’"):
-        pos -= 1
-    while pos < end and not text[pos].isalnum():
-        pos += 1
-    return (pos, end) if pos < end else None
+# spaces, (one comma and spaces,) then a _WORD: one regex call instead of a loop per character
+_NEXT_WORD = re.compile(r" *(" + _WORD.pattern + ")")
+_NEXT_WORD_COMMA = re.compile(r" *(?:, *)?(" + _WORD.pattern + ")")
+
+
+def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
+    """The word right before ``pos`` with only spaces between: the run of letters, digits and
+    ``-'’`` there, from its first letter or digit. Read off the reversed text with one regex call."""
+    n = len(scan.text)
+    m = _REVERSED_RUN.match(scan.reversed, n - pos)
+    if m is None:  # pragma: no cover - the pattern matches the empty string
+        return None
+    start, end = n - m.end(), n - m.start(1)
+    run = scan.text[start:end]
+    start += len(run) - len(run.lstrip("-'’"))
+    return (start, end) if start < end else None
+
+
+# in the reversed text: spaces, then the run of characters that are alphanumeric or -'’
+_REVERSED_RUN = re.compile(r" *((?:[^\W_]|[-'’])*)")
+
+
+# name_word answers, remembered per word: never, always, or only right after a given name
+_NAME_NEVER, _NAME_ALWAYS, _NAME_AFTER_GIVEN = 0, 1, 2
+_CACHE_WORDS = 200_000  # a word cache is emptied when it grows past this many words
+
+
+def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
+    if len(cache) >= _CACHE_WORDS:
+        cache.clear()
+    cache[word] = value
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -144,6 +163,9 @@ class _Rules:
         self.english = lex.english_words
         self.toponyms = lex.toponyms
         self.acronym_stop = lex.token_cues.get("acronym-stop", frozenset())
+        # the word tests are pure functions of the word: remembered per word (a bounded cache)
+        self._name_codes: dict[str, int] = {}
+        self._compounds: dict[str, bool] = {}
 
     def is_common(self, word: str) -> bool:
         """A capitalised common noun, not a name ("Regierung", "Gespräche")."""
@@ -153,19 +175,30 @@ class _Rules:
 
     def is_compound(self, word: str) -> bool:
         """A German compound noun ends in a common noun: "Modelsuche", "Gefangenenaustausch"."""
-        common = self.common
-        return any(word[cut].upper() + word[cut + 1 :] in common for cut in range(3, len(word) - 3))
+        known = self._compounds.get(word)
+        if known is None:
+            common = self.common
+            known = any(word[cut].upper() + word[cut + 1 :] in common for cut in range(3, len(word) - 3))
+            _remember(self._compounds, word, known)
+        return known
 
     def name_word(self, word: str, *, after_given: bool = False) -> bool:
         """Could this word be part of a person's name? Right after a given name any capitalised
         German word counts, since surnames are often nouns ("Thomas Müller", "Jana Fischer")."""
+        code = self._name_codes.get(word)
+        if code is None:
+            code = self._name_code(word)
+            _remember(self._name_codes, word, code)
+        return code == _NAME_ALWAYS or (after_given and code == _NAME_AFTER_GIVEN)
+
+    def _name_code(self, word: str) -> int:
         if not word[0].isupper() or word in self.stop:
-            return False
+            return _NAME_NEVER
         if not any(c.islower() for c in word):
-            return False  # acronyms (USA, CDU) are no personal names
+            return _NAME_NEVER  # acronyms (USA, CDU) are no personal names
         if self.is_common(word):
-            return after_given and word not in self.english
-        return True
+            return _NAME_NEVER if word in self.english else _NAME_AFTER_GIVEN
+        return _NAME_ALWAYS
 
     def name_run(
         self, scan: _FieldScan, pos: int, *, max_words: int = 4, comma: bool = False, given: bool = False
@@ -238,7 +271,7 @@ class _Rules:
         while end > 0 and text[end - 1] == " ":
             end -= 1
         while words < 3:
-            prev = _prev_word(text, pos)
+            prev = _prev_word(scan, pos)
             if prev is None or not self.name_word(text[prev[0] : prev[1]]) or prev[0] in scan.blocked:
                 break
             if prev[1] in scan.title_ends:
@@ -256,7 +289,7 @@ class _Rules:
     def org_suffix(self, scan: _FieldScan, cue_start: int, cue_end: int) -> None:
         text, pos, start, words = scan.text, cue_start, -1, 0
         while words < 4:
-            prev = _prev_word(text, pos)
+            prev = _prev_word(scan, pos)
             if prev is None:
                 break
             word = text[prev[0] : prev[1]]
@@ -320,7 +353,7 @@ class _Rules:
     # -- places --------------------------------------------------------------------------------
 
     def after_preposition(self, scan: _FieldScan, start: int) -> bool:
-        prev = _prev_word(scan.text, start)
+        prev = _prev_word(scan, start)
         return prev is not None and scan.text[prev[0] : prev[1]] in self.preps and prev[1] < start
 
     def inside_name(self, scan: _FieldScan, start: int, end: int) -> bool:
@@ -330,7 +363,7 @@ class _Rules:
         nxt = _next_word(text, end)
         if nxt is not None and text[nxt[0]].isupper() and text[nxt[0] : nxt[1]] not in self.stop:
             return True
-        prev = _prev_word(text, start)
+        prev = _prev_word(scan, start)
         if prev is not None and prev[1] < start and text[prev[0]].isupper():
             word = text[prev[0] : prev[1]]
             return word not in self.stop and not _sentence_initial(text, prev[0]) and not self.is_common(word)
@@ -347,7 +380,7 @@ class _Rules:
                 continue
             if m.start() > 0 and text[m.start() - 1] in "-.":
                 continue
-            prev = _prev_word(text, m.start())
+            prev = _prev_word(scan, m.start())
             if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT:
                 continue  # "des ADAC", "beim DFB": only an article or contraction makes it a body
             nxt = _next_word(text, m.end())
@@ -360,7 +393,7 @@ class _Rules:
     def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
         text = scan.text
-        for near in (_next_word(text, verb_end), _prev_word(text, verb_start)):
+        for near in (_next_word(text, verb_end), _prev_word(scan, verb_start)):
             if near is None or near[1] - near[0] < 3:
                 continue
             start, end = near
@@ -385,29 +418,28 @@ class _Rules:
 
 
 def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) -> _FieldScan:
-    scan = _FieldScan(field_name, text)
+    scan = _FieldScan(field_name, text, text[::-1])
     if not text:
         return scan
     entities = kb.entities
     cues: list[tuple[str, int, int]] = []
-    for m in kb.matcher.find(text):
-        alias = m.payload
+    for m_start, m_end, alias in kb.matcher.find_spans(text):
         kind = alias.kind
         if kind == NAME:
             target = alias.targets[0]
             ent = entities[target]
-            span = Span(field_name, m.start, m.end, ent.type, target, ent.name, _RANK_KB, targets=alias.targets)
+            span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_KB, targets=alias.targets)
             scan.candidates.append(span)
             if ent.type == "person":
-                scan.people.add(m.start)
+                scan.people.add(m_start)
             else:
-                scan.blocked[m.start] = max(m.end, scan.blocked.get(m.start, 0))
+                scan.blocked[m_start] = max(m_end, scan.blocked.get(m_start, 0))
                 if ent.type == "place":
-                    scan.block_places[m.start] = scan.blocked[m.start]
+                    scan.block_places[m_start] = scan.blocked[m_start]
         elif kind == SURNAME:
             target = alias.targets[0]
             ent = entities[target]
-            span = Span(field_name, m.start, m.end, ent.type, target, ent.name, _RANK_SURNAME, targets=alias.targets)
+            span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_SURNAME, targets=alias.targets)
             if alias.alone:
                 scan.candidates.append(span)
             else:
@@ -415,23 +447,23 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         elif kind == WEAK:
             target = alias.targets[0]
             ent = entities[target]
-            end = word_end(text, m.end)
-            start = word_start(text, m.start)
+            end = word_end(text, m_end)
+            start = word_start(text, m_start)
             scan.candidates.append(
                 Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, weak=True, targets=alias.targets)
             )
         elif kind == CUE:
-            cues.append((alias.cue, m.start, m.end))
+            cues.append((alias.cue, m_start, m_end))
         elif kind == FIRSTNAME:
-            scan.firstnames.append(m.start)
+            scan.firstnames.append(m_start)
         elif (
             kind == TOPONYM
-            and (alias.cue == "strong" or rules.after_preposition(scan, m.start))
-            and not rules.inside_name(scan, m.start, m.end)
+            and (alias.cue == "strong" or rules.after_preposition(scan, m_start))
+            and not rules.inside_name(scan, m_start, m_end)
         ):
-            name = text[m.start : m.end]
-            scan.candidates.append(Span(field_name, m.start, m.end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
-            scan.places.setdefault(m.start, m.end)
+            name = text[m_start : m_end]
+            scan.candidates.append(Span(field_name, m_start, m_end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
+            scan.places.setdefault(m_start, m_end)
     for cue, start, end in cues:
         wstart = word_start(text, start)
         if cue == "title":

@@ -147,9 +147,8 @@ class KnowledgeBase:
 
     def lookup(self, text: str) -> KbEntity | None:
         """The entity a whole string names (datelines, tests), ignoring weak forms and cues."""
-        for match in self.matcher.find(text):
-            alias = match.payload
-            if match.start == 0 and match.end == len(text) and alias.kind in (NAME, SURNAME):
+        for start, end, alias in self.matcher.find_spans(text):
+            if start == 0 and end == len(text) and alias.kind in (NAME, SURNAME):
                 return self.entities[alias.targets[0]]
         return None
 
