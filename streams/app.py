@@ -27,7 +27,7 @@ from streams import __version__
 from streams.kafka import client_options
 from streams.metrics import Metrics
 from streams.models import DeadLetter, OutputRecord, SourceMeta
-from streams.pipeline import Outcome, Pipeline, Resources, dead_letter_record, utc_iso
+from streams.pipeline import Outcome, Pipeline, Resources, dead_letter_record, record_size, utc_iso
 from streams.routing import DEFAULT_RULES, RulesError, load_rules
 from streams.settings import Settings
 from streams.stories import StoryMemory
@@ -70,7 +70,7 @@ class Worker:
                 compression_type=None if s.compression == "none" else s.compression,
                 linger_ms=5,
                 max_batch_size=262_144,
-                max_request_size=max(2 * s.max_item_bytes, 1_048_576) + 65_536,
+                max_request_size=s.max_record_bytes,
                 request_timeout_ms=30_000,
                 **client_options(s),
             )
@@ -241,7 +241,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             m.consumed.labels(msg.topic).inc()
             source = SourceMeta(msg.topic, msg.partition, msg.offset, int(msg.timestamp * 1000), msg.key)
             value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-            collect(worker.process_event(value, source, _Overlay(stories, updates)), records, updates, hold)
+            guarded_collect(value, source, updates, records, hold)
             timestamps.append(msg.timestamp)
             worker.positions[(msg.topic, msg.partition)] = msg.offset
         await publish_and_remember(records, updates, hold)
@@ -250,11 +250,38 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             m.end_to_end_seconds.observe(max(0.0, now - ts))
         m.last_processed.set(now)
 
+    dlq_topic = settings.ns(settings.dlq_topic)
+    limit = settings.max_record_bytes
+
+    def guarded_collect(value: bytes, source: SourceMeta, updates: dict[bytes, Any], records: list[OutputRecord],
+                        hold: dict[bytes, bytes]) -> None:
+        """One record's outputs, or one dead letter: nothing a single record does reaches the agent."""
+        mine: list[OutputRecord] = []
+        my_updates: dict[bytes, Any] = {}
+        my_hold: dict[bytes, bytes] = {}
+        try:
+            collect(worker.process_event(value, source, _Overlay(stories, updates)), mine, my_updates, my_hold)
+            too_big = next((r for r in mine if r.topic != dlq_topic and record_size(r) > limit), None)
+            if too_big is not None:
+                raise ValueError(f"output for {too_big.topic} of {record_size(too_big)} bytes exceeds {limit}")
+        except Exception as exc:
+            worker.metrics.errors.labels("pipeline").inc()
+            worker.metrics.dead_letters.labels("internal-error").inc()
+            log.exception("record dead-lettered after a failure outside the pure pipeline",
+                          extra={"offset": source.offset, "partition": source.partition})
+            letter = DeadLetter("internal-error", f"{type(exc).__name__}: {exc}"[:500], value, source,
+                                utc_iso(time.time()))
+            records.append(dead_letter_record(letter, dlq_topic, limit))
+            return
+        records.extend(mine)
+        updates.update(my_updates)
+        hold.update(my_hold)
+
     def collect(outcome: Outcome, records: list[OutputRecord], updates: dict[bytes, Any],
                 hold: dict[bytes, bytes]) -> None:
         worker.account(outcome)
         if outcome.dead_letter is not None:
-            records.append(dead_letter_record(outcome.dead_letter, settings.ns(settings.dlq_topic)))
+            records.append(dead_letter_record(outcome.dead_letter, dlq_topic, limit))
         for record in outcome.records:
             records.append(record)
             if record.topic == embargoed_topic:
@@ -286,7 +313,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         updates: dict[bytes, Any] = {}
         for _key, value in due:
             source = SourceMeta(embargoed_topic, -1, -1, None, None)
-            collect(worker.process_event(value[8:], source, _Overlay(stories, updates)), records, updates, {})
+            guarded_collect(value[8:], source, updates, records, {})
         await publish_and_remember(records, updates, {})
         for key, _value in due:
             del held[key]

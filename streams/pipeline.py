@@ -259,9 +259,26 @@ def alert_record(doc: dict[str, Any], rule: Rule, facts: Facts, escalation: str 
     }
 
 
-def dead_letter_record(letter: DeadLetter, dlq_topic: str) -> OutputRecord:
-    """The DLQ record: original bytes untouched, the why in headers (Kafka Connect style)."""
+DLQ_PREFIX_BYTES = 65_536  # what a dead letter keeps of a value too large to republish whole
+
+
+def record_size(record: OutputRecord) -> int:
+    return len(record.value) + len(record.key) + sum(len(k) + len(v) for k, v in record.headers) + 512
+
+
+def dead_letter_record(letter: DeadLetter, dlq_topic: str, max_bytes: int | None = None) -> OutputRecord:
+    """The DLQ record: original bytes untouched, the why in headers (Kafka Connect style).
+
+    A value too large for any Kafka record (a 50 MiB item, say) cannot travel whole: the dead
+    letter then keeps its first 64 KiB, says so in ``newswire.error.truncated``, and names the
+    source partition and offset where the whole value still is.
+    """
     source = letter.source
+    raw = letter.raw
+    extra: tuple[tuple[str, bytes], ...] = ()
+    if max_bytes is not None and len(raw) + 8192 > max_bytes:
+        extra = (("newswire.error.truncated", b"true"), ("newswire.original.bytes", str(len(raw)).encode()))
+        raw = raw[:DLQ_PREFIX_BYTES]
     headers = (
         ("newswire.error.reason", letter.reason.encode()),
         ("newswire.error.message", letter.message.encode("utf-8", "replace")[:1000]),
@@ -269,5 +286,6 @@ def dead_letter_record(letter: DeadLetter, dlq_topic: str) -> OutputRecord:
         ("newswire.source.partition", str(source.partition).encode()),
         ("newswire.source.offset", str(source.offset).encode()),
         ("newswire.failed.at", letter.failed_at.encode()),
+        *extra,
     )
-    return OutputRecord(dlq_topic, source.key or b"", letter.raw, headers)
+    return OutputRecord(dlq_topic, (source.key or b"")[:DLQ_PREFIX_BYTES], raw, headers)

@@ -101,6 +101,15 @@ class Settings:
         if problems:
             raise SettingsError(problems)
 
+    @property
+    def max_record_bytes(self) -> int:
+        """Largest output record: an EnrichedItem repeats the body and adds entities and evidence.
+
+        The producer's max_request_size and the output topics' max.message.bytes both use it, so
+        an output the producer accepts is one the broker accepts.
+        """
+        return max(4 * self.max_item_bytes, 1_048_576) + 65_536
+
     def ns(self, topic: str) -> str:
         """The real Kafka name of a configured or rule-named topic."""
         return self.topic_namespace + topic

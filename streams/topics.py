@@ -23,6 +23,7 @@ def all_topics(settings: Settings, rule_topics: list[str]) -> list[str]:
 
 async def ensure_topics(settings: Settings, names: list[str]) -> list[str]:
     """Create the topics that are missing; returns the names that were created."""
+    output_configs = {"max.message.bytes": str(settings.max_record_bytes)}
     admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=15_000)
     await admin.start()
     try:
@@ -31,7 +32,8 @@ async def ensure_topics(settings: Settings, names: list[str]) -> list[str]:
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
                 await admin.create_topics([
-                    NewTopic(n, num_partitions=settings.partitions, replication_factor=settings.replication)
+                    NewTopic(n, num_partitions=settings.partitions, replication_factor=settings.replication,
+                             topic_configs=None if n == settings.ns(settings.input_topic) else output_configs)
                     for n in missing
                 ])
         return missing

@@ -12,7 +12,13 @@ from typing import Any
 
 from streams.formats import conventions, identity, language
 from streams.formats.clean import collapse, inline, normalize
-from streams.formats.limits import MAX_HEADLINE_CHARS, MAX_PARAGRAPH_CHARS, MAX_PARAGRAPHS
+from streams.formats.limits import (
+    MAX_HEADLINE_CHARS,
+    MAX_ID_CHARS,
+    MAX_PARAGRAPH_CHARS,
+    MAX_PARAGRAPHS,
+    MAX_VERSION,
+)
 from streams.models import DecodeError, Subject, WireItem
 
 Block = tuple[str, bool]  # (text, is_subhead)
@@ -154,6 +160,8 @@ def finish(d: Draft) -> WireItem:
         second = paragraphs[1][:500] if len(paragraphs) > 1 else ""
         lang = language.guess(f"{headline}\n{lead[:500]}\n{second}")
 
+    if d.version is not None and d.version > MAX_VERSION:
+        raise DecodeError("wrong-type", f"version {str(d.version)[:20]}... is not a plausible version number")
     version = d.version if d.version and d.version > 0 else 1
     updated = version > 1 or any(s.endswith("update") for s in d.signals)
     if not updated and headline and conventions.update_marker(headline):
@@ -162,6 +170,8 @@ def finish(d: Draft) -> WireItem:
     story_id = d.story_id
     if story_id is None:
         story_id = identity.content_hash(d.agency, headline, lead)
+    elif len(story_id) > MAX_ID_CHARS:
+        raise DecodeError("wrong-type", f"item id of {len(story_id)} characters (at most {MAX_ID_CHARS})")
 
     return WireItem(
         headline=headline,

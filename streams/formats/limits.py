@@ -15,4 +15,6 @@ MAX_DERIVED_HEADLINE = 120  # headline taken from the lead when the item has non
 MAX_DEPTH = 64  # element nesting for XML/HTML; agency markup is ~12 deep
 MAX_MARKUP_TAGS = 50_000  # "<" count above which HTML/XML is refused before parsing
 MAX_SUBJECTS = 300
+MAX_ID_CHARS = 1_024  # story ids travel in every output's key and headers; agency ids are < 100
+MAX_VERSION = 2**31 - 1  # versions are small counters; a 40-digit one would not fit the story memory
 MAX_CONTROL_BYTES = 16  # stray C0 controls tolerated (IPTC 7901 framing) before "binary"
