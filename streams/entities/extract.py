@@ -589,17 +589,54 @@ def _propagate_surnames(spans: list[Span], scans: list[_FieldScan]) -> None:
                 people.setdefault(surname, span.name)
     if not people:
         return
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, people)) + r")s?(?![\w-])")
+    changed = False
     for scan in scans:
-        for m in pattern.finditer(scan.text):
-            clash = [s for s in spans if s.field == scan.field and m.start() < s.end and s.start < m.end()]
-            if any(s.rank < _RANK_GAZ or s.type == "person" for s in clash):
-                continue
-            for s in clash:  # a gazetteer or guessed reading yields to the person named earlier
-                spans.remove(s)
-            name = people[m.group(1)]
-            spans.append(Span(scan.field, m.start(), m.end(), "person", None, name, _RANK_RULE, rule="surname"))
-    spans.sort(key=lambda s: (s.field != "headline", s.start))
+        field = scan.field
+        for start, end, surname in _surname_mentions(scan.text, list(people)):
+            clash: list[Span] = []
+            for s in spans:
+                if s.start < end and start < s.end and s.field == field:
+                    if s.rank < _RANK_GAZ or s.type == "person":
+                        break
+                    clash.append(s)
+            else:
+                for s in clash:  # a gazetteer or guessed reading yields to the person named earlier
+                    spans.remove(s)
+                spans.append(Span(field, start, end, "person", None, people[surname], _RANK_RULE, rule="surname"))
+                changed = True
+    if changed:
+        spans.sort(key=lambda s: (s.field != "headline", s.start))
+
+
+def _surname_mentions(text: str, surnames: list[str]) -> list[tuple[int, int, str]]:
+    """What ``re.finditer(r"(?<![\\w-])(S1|S2|...)s?(?![\\w-])", text)`` finds, as (start, end,
+    surname), without compiling a regex per item: at each position the first surname that matches
+    there wins (with a genitive -s where it fits), and matches do not overlap."""
+    n = len(text)
+    found: dict[int, tuple[int, str]] = {}
+    for surname in surnames:
+        at = text.find(surname)
+        while at >= 0:
+            if at not in found and (at == 0 or not _joins(text[at - 1])):
+                end = at + len(surname)
+                if end < n and text[end] == "s" and (end + 1 == n or not _joins(text[end + 1])):
+                    found[at] = (end + 1, surname)
+                elif end == n or not _joins(text[end]):
+                    found[at] = (end, surname)
+            at = text.find(surname, at + 1)
+    mentions: list[tuple[int, int, str]] = []
+    last = 0
+    for at in sorted(found):
+        if at >= last:
+            end, surname = found[at]
+            mentions.append((at, end, surname))
+            last = end
+    return mentions
+
+
+def _joins(char: str) -> bool:
+    """A character of regex class [\\w-]: it continues a word."""
+    return char.isalnum() or char in "_-"
 
 
 def _weights(item: WireItem) -> tuple[int, int]:

@@ -60,3 +60,14 @@ _ACRONYM_PLAIN = re.compile(r"\b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.])")
 @given(text=st.text(alphabet="ABCÄÜa_1-. ", max_size=30))
 def test_acronym_pattern(text: str) -> None:
     assert [m.span() for m in ex._ACRONYM.finditer(text)] == [m.span() for m in _ACRONYM_PLAIN.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet="AaBbs-_. 1", max_size=30),
+    surnames=st.lists(st.text(alphabet="AaBbs-.", min_size=1, max_size=4), min_size=1, max_size=4, unique=True),
+)
+def test_surname_mentions_are_what_the_alternation_regex_finds(text: str, surnames: list[str]) -> None:
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, surnames)) + r")s?(?![\w-])")
+    expected = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
+    assert ex._surname_mentions(text, surnames) == expected
