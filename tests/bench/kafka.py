@@ -54,7 +54,12 @@ async def wait_topics(broker: str, names: list[str], timeout: float = 30.0) -> N
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             await consumer._client.force_metadata_update()
-            if all(consumer.partitions_for_topic(n) for n in names):
+            cluster = consumer._client.cluster
+            if all(
+                (parts := cluster.partitions_for_topic(n))
+                and all((cluster.leader_for_partition(TopicPartition(n, p)) or -1) >= 0 for p in parts)
+                for n in names
+            ):
                 return
             await asyncio.sleep(0.2)
         raise RuntimeError(f"topics not ready after {timeout} s: {names}")
@@ -132,8 +137,11 @@ async def end_offsets(consumer: AIOKafkaConsumer, topics: list[str]) -> dict[Top
 
 
 async def wait_for_outputs(broker: str, topics: list[str], expected: int, *, timeout: float,
-                           alive: Any = None, poll: float = 0.25, stall: float = 20.0) -> tuple[int, float]:
+                           alive: Any = None, poll: float = 0.25, stall: float = 20.0,
+                           progress: list[tuple[float, int]] | None = None) -> tuple[int, float]:
     """Poll end offsets until ``expected`` records are in ``topics``; (count, wall time last seen growing).
+
+    ``progress`` (if given) receives (wall time, records so far) at every poll.
 
     Returns early, short, when nothing was added for ``stall`` seconds after outputs started:
     the caller reports the shortfall instead of waiting for records that will not come.
@@ -146,6 +154,8 @@ async def wait_for_outputs(broker: str, topics: list[str], expected: int, *, tim
         count, changed = 0, time.monotonic()
         while time.monotonic() < deadline:
             now = sum((await end_offsets(consumer, topics)).values())
+            if progress is not None:
+                progress.append((time.time(), now))
             if now != count:
                 count, changed = now, time.monotonic()
             if count >= expected:

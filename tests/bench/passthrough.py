@@ -84,6 +84,9 @@ def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMa
     raw_topic = app.topic(input_topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     holder: Any = SimpleNamespace(settings=settings, producer=None, broker_ok=False)
     span = max(1, len(filler) - 65_536)
+    # the worker's batching unless a what-if experiment overrides it
+    batch_max = int(os.environ.get("BENCH_BATCH_MAX", BATCH_MAX))
+    batch_within = float(os.environ.get("BENCH_BATCH_WITHIN", BATCH_WITHIN))
     cursor = 0
 
     @app.agent(raw_topic, concurrency=1)
@@ -91,7 +94,7 @@ def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMa
         nonlocal cursor
         producer = await Worker.start_producer(holder)  # the worker's exact producer settings
         try:
-            async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+            async for events in stream.take_events(batch_max, within=batch_within):
                 futures = []
                 for event in events:
                     msg = event.message
@@ -105,6 +108,15 @@ def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMa
                     await asyncio.gather(*futures)
         finally:
             await Worker.stop_producer(holder)
+
+    @app.page("/readyz")
+    async def readyz(web: Any, request: Any) -> Any:  # same readiness rule as the worker
+        try:
+            assigned = [tp for tp in app.consumer.assignment() if tp.topic == input_topic]
+        except Exception:
+            assigned = []
+        ok = bool(assigned) and holder.broker_ok
+        return web.json({"ready": ok}, status=200 if ok else 503)
 
     return app
 

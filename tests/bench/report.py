@@ -108,6 +108,11 @@ def table(results: dict[str, Any]) -> str:
             f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['p99_ms']:.0f}", "latency_p99_ms")
         row(f"  max {s['max_ms']:.0f} ms; incl. first {lat['warmup_s']:.0f} s: p99 {lat['all']['p99_ms']:.0f} ms",
             f"{lat['items_with_outputs']} items")
+    lpt = results.get("latency_passthrough")
+    if lpt:
+        s = lpt["steady"]
+        row("  passthrough baseline at the same load, p50/p95/p99 ms",
+            f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['p99_ms']:.0f}")
     worker = e2e.get("worker")
     if worker:
         row(f"worker RSS MB: start / end / peak over {_fmt(worker['items'])} items",

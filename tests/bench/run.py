@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
                 if "latency" in broker_runs:
                     say(f"latency: {args.rate:.0f} items/s for {args.latency_seconds:.0f} s")
                     results["latency"] = scenarios.run_latency(bench, args.rate, args.latency_seconds)
+                    if "passthrough" in broker_runs:
+                        say(f"latency: passthrough baseline at {args.rate:.0f} items/s")
+                        results["latency_passthrough"] = scenarios.run_latency(
+                            bench, args.rate, args.latency_seconds, kind="passthrough")
                 if "profile" in broker_runs:
                     say(f"profile: py-spy on a worker over {args.profile_items} items")
                     results["profile"] = scenarios.run_profile(bench, args.profile_items)

@@ -82,7 +82,7 @@ class Bench:
 
     def cleanup(self) -> list[str]:
         deleted = asyncio.run(kafka.delete_matching(self.broker, self.tag))
-        groups = [f"bench-{self.tag}-{role}" for role in ("w", "pt", "q", "lat", "prof")]
+        groups = [f"bench-{self.tag}-{role}" for role in ("w", "pt", "q", "lat", "latpt", "prof")]
         asyncio.run(kafka.delete_groups(self.broker, groups))
         return deleted
 
@@ -104,8 +104,9 @@ def measure(bench: Bench, name: str, cmd: list[str], env: dict[str, str], output
         if profile_to is not None:
             spy = profiling.record(process.pid, profile_to)
         timeout = 180 + items / 100
+        progress: list[tuple[float, int]] = []
         count, _ = asyncio.run(kafka.wait_for_outputs(bench.broker, outputs, expected, timeout=timeout,
-                                                         alive=lambda: process.poll() is None))
+                                                      alive=lambda: process.poll() is None, progress=progress))
         time.sleep(1.5)  # let RSS settle after the last batch
         sampler.stop()
     except BaseException:
@@ -142,6 +143,7 @@ def measure(bench: Bench, name: str, cmd: list[str], env: dict[str, str], output
         "rss_end_mb": round(final.rss / MB, 1),
         "rss_peak_mb": round(sampler.peak_rss() / MB, 1),
         "rss_growth_mb": round((final.rss - start.rss) / MB, 1),
+        "rss_by_progress_mb": _rss_by_progress(sampler, progress, expected),
         "per_topic": {k.split(".", 2)[-1]: v for k, v in sorted(counts.items())},
         "per_topic_expected": dict(sorted(bench.plan.per_topic_upto(items).items())),
         "exit_code": returncode,
@@ -150,6 +152,17 @@ def measure(bench: Bench, name: str, cmd: list[str], env: dict[str, str], output
     if profile_to is not None:
         figures["profile"] = profiling.summarise(profile_to) if profile_to.exists() else {"error": "no py-spy output"}
     return figures
+
+
+def _rss_by_progress(sampler: kafka.Sampler, progress: list[tuple[float, int]], expected: int) -> dict[str, float]:
+    """RSS when 0 %, 25 %, ... of the outputs had been written: growth that tracks progress is state."""
+    out: dict[str, float] = {}
+    for share in (0.0, 0.25, 0.5, 0.75, 1.0):
+        moment = next((wall for wall, count in progress if count >= max(1, share * expected)), None)
+        sample = sampler.at(moment) if moment is not None else None
+        if sample is not None:
+            out[f"{share:.0%}"] = round(sample.rss / MB, 1)
+    return out
 
 
 def worker_cmd() -> list[str]:
@@ -168,12 +181,9 @@ def run_passthrough(bench: Bench, n: int, source: str) -> dict[str, Any]:
     settings = bench.settings("pt")
     _, outputs = bench.topics(settings)
     asyncio.run(kafka.create_topics(bench.broker, outputs, bench.partitions))
-    positions = bench.produced[source].positions
-    plan_map = {(p, o): [(out.topic, out.key, out.size, out.headers) for out in bench.plan.outputs[i]]
-                for i, (p, o, _) in enumerate(positions[:n])}
+    positions = [(p, o) for p, o, _ in bench.produced[source].positions[:n]]
     plan_path = bench.logs / "passthrough-plan.pkl"
-    with open(plan_path, "wb") as handle:
-        pickle.dump((plan_map, bench.plan.filler), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    write_plan_map(bench, positions, plan_path)
     env = {**settings_env(settings), "BENCH_PLAN": str(plan_path), "BENCH_INPUT_TOPIC": source,
            "BENCH_OUT_NAMESPACE": settings.topic_namespace}
     try:
@@ -208,17 +218,52 @@ def run_profile(bench: Bench, n: int) -> dict[str, Any]:
 # -- latency at a fixed offered load ---------------------------------------------------------------
 
 
-def run_latency(bench: Bench, rate: float, seconds: float, warmup: float = 5.0) -> dict[str, Any]:
-    settings = bench.settings("lat")
+def expected_positions(items: list[GenItem], partitions: int) -> list[tuple[int, int]]:
+    """(partition, offset) each item gets when produced in order to a fresh topic (murmur2 keys)."""
+    from aiokafka.partitioner import murmur2
+
+    next_offset = [0] * partitions
+    out = []
+    for item in items:
+        partition = (murmur2(item.key) & 0x7FFFFFFF) % partitions
+        out.append((partition, next_offset[partition]))
+        next_offset[partition] += 1
+    return out
+
+
+def write_plan_map(bench: Bench, positions: list[tuple[int, int]], path: Path) -> None:
+    """The passthrough's lookup: input (partition, offset) -> the records the worker publishes for it."""
+    plan_map = {pos: [(out.topic, out.key, out.size, out.headers) for out in bench.plan.outputs[i]]
+                for i, pos in enumerate(positions)}
+    with open(path, "wb") as handle:
+        pickle.dump((plan_map, bench.plan.filler), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def run_latency(bench: Bench, rate: float, seconds: float, *, kind: str = "worker", warmup: float = 5.0,
+                cmd: list[str] | None = None) -> dict[str, Any]:
+    """Offer ``rate`` items/s for ``seconds`` to an idle, ready process; latency input -> last output.
+
+    ``kind`` is "worker" (``cmd`` may replace the worker command, e.g. a diagnostic wrapper) or
+    "passthrough" (the baseline, to show the floor of the stack at the same load).
+    """
+    role = "lat" if kind == "worker" else "latpt"
+    settings = bench.settings(role)
     source, outputs = bench.topics(settings)
     count = min(len(bench.items), int(rate * seconds))
     asyncio.run(kafka.create_topics(bench.broker, [source, *outputs], bench.partitions))
-    log = bench.logs / "worker-latency.log"
-    process = kafka.spawn(worker_cmd(), settings_env(settings), log, bench.root)
+    env = settings_env(settings)
+    plan_path = bench.logs / f"{role}-plan.pkl"
+    if kind == "passthrough":
+        write_plan_map(bench, expected_positions(bench.items[:count], bench.partitions), plan_path)
+        env.update(BENCH_PLAN=str(plan_path), BENCH_INPUT_TOPIC=source, BENCH_OUT_NAMESPACE=settings.topic_namespace)
+        cmd = [sys.executable, "-m", "tests.bench.passthrough"]
+    log = bench.logs / f"{kind}-latency.log"
+    process = kafka.spawn(cmd or worker_cmd(), env, log, bench.root)
     sampler = kafka.Sampler(process.pid, kafka.broker_pid(bench.broker)).start()
     try:
         wait_ready(settings.web_port, timeout=120)
         time.sleep(1.0)
+        ready_rss = sampler.samples[-1].rss if sampler.samples else 0
         produced = asyncio.run(kafka.produce_items(bench.broker, source, bench.items[:count], rate=rate))
         expected = bench.plan.expected(count)
         asyncio.run(kafka.wait_for_outputs(bench.broker, outputs, expected, timeout=120 + count / 50,
@@ -226,8 +271,10 @@ def run_latency(bench: Bench, rate: float, seconds: float, warmup: float = 5.0) 
     except BaseException:
         sampler.stop()
         kafka.stop(process)
-        print(f"--- latency worker log tail ---\n{kafka.tail(log)}", file=sys.stderr)
+        print(f"--- {kind} latency log tail ---\n{kafka.tail(log)}", file=sys.stderr)
         raise
+    finally:
+        plan_path.unlink(missing_ok=True)
     sampler.stop()
     kafka.stop(process)
     seen = asyncio.run(kafka.read_headers(bench.broker, outputs, expected))
@@ -252,12 +299,20 @@ def run_latency(bench: Bench, rate: float, seconds: float, warmup: float = 5.0) 
     steady_ms = [done[i] - produced.positions[i][2] for i in sorted(done)
                  if produced.positions[i][2] - first_in >= warmup * 1000]
     samples = sampler.samples
+    buckets: dict[int, list[float]] = {}
+    for i in sorted(done):
+        second = (produced.positions[i][2] - first_in) / 1000
+        buckets.setdefault(int(second // 5) * 5, []).append(done[i] - produced.positions[i][2])
+    timeline = [[start, _pct(v, 0.5), _pct(v, 0.99), len(v)] for start, v in sorted(buckets.items())]
+    busy = [s for s in samples if first_in / 1000 <= s.wall <= last_in / 1000]
+    cpu_util = ((busy[-1].cpu - busy[0].cpu) / max(busy[-1].wall - busy[0].wall, 1e-3)) if len(busy) > 1 else None
 
     def stats(values: list[float]) -> dict[str, float]:
         return {"p50_ms": _pct(values, 0.50), "p95_ms": _pct(values, 0.95), "p99_ms": _pct(values, 0.99),
                 "max_ms": max(values, default=0.0), "items": len(values)}
 
     return {
+        "kind": kind,
         "offered_rate": rate,
         "achieved_rate": round(count / max((last_in - first_in) / 1000, 1e-3), 1),
         "seconds": seconds,
@@ -267,7 +322,11 @@ def run_latency(bench: Bench, rate: float, seconds: float, warmup: float = 5.0) 
         "warmup_s": warmup,
         "steady": stats(steady_ms),
         "all": stats(all_ms),
-        "rss_mb": round(samples[-1].rss / MB, 1) if samples else None,
+        "cpu_util": round(cpu_util, 2) if cpu_util is not None else None,
+        "timeline_5s": timeline,  # [input second, p50 ms, p99 ms, items]
+        "rss_start_mb": round(ready_rss / MB, 1),
+        "rss_end_mb": round(samples[-1].rss / MB, 1) if samples else None,
+        "rss_growth_mb": round((samples[-1].rss - ready_rss) / MB, 1) if samples else None,
         "log": str(log),
     }
 
