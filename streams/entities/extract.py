@@ -15,9 +15,10 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from operator import attrgetter, itemgetter
 from typing import TypeVar
 
-from streams.entities.kb import CUE, FIRSTNAME, NAME, SURNAME, TOPONYM, WEAK, KnowledgeBase
+from streams.entities.kb import CUE, FIRSTNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
 from streams.matching import word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
@@ -166,6 +167,18 @@ class _Rules:
         # the word tests are pure functions of the word: remembered per word (a bounded cache)
         self._name_codes: dict[str, int] = {}
         self._compounds: dict[str, bool] = {}
+        self._speakers: dict[str, bool] = {}  # may name who speaks ("sagte Beispiel")
+        self._datelines: dict[str, KbEntity | None] = {}
+
+    def dateline_entity(self, place: str) -> KbEntity | None:
+        """The KB entity a dateline place names, as ``kb.lookup`` finds it (remembered per place)."""
+        if place in self._datelines:
+            return self._datelines[place]
+        ent = self.kb.lookup(place) or self.kb.lookup(place.title())
+        if len(self._datelines) >= _CACHE_WORDS:
+            self._datelines.clear()
+        self._datelines[place] = ent
+        return ent
 
     def is_common(self, word: str) -> bool:
         """A capitalised common noun, not a name ("Regierung", "Gespräche")."""
@@ -397,12 +410,21 @@ class _Rules:
             if near is None or near[1] - near[0] < 3:
                 continue
             start, end = near
+            if start in scan.blocked or start in scan.places:
+                continue
             word = text[start:end]
-            if start in scan.blocked or start in scan.places or word in self.toponyms or "-" in word:
-                continue
-            if word in self.english or not self.name_word(word) or self.is_compound(word):
-                continue
-            self._person(scan, start, end, "speech")
+            speaks = self._speakers.get(word)
+            if speaks is None:
+                speaks = not (
+                    word in self.toponyms
+                    or "-" in word
+                    or word in self.english
+                    or not self.name_word(word)
+                    or self.is_compound(word)
+                )
+                _remember(self._speakers, word, speaks)
+            if speaks:
+                self._person(scan, start, end, "speech")
 
     def suffix_place(self, scan: _FieldScan, end: int) -> None:
         """``in Xdorf``: an unknown capitalised word with a settlement ending after a preposition."""
@@ -422,50 +444,52 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
     if not text:
         return scan
     entities = kb.entities
+    candidates, blocked = scan.candidates, scan.blocked
     cues: list[tuple[str, int, int]] = []
+    # the kinds by how often they come: cues, names, given names, gazetteer places, weak forms, surnames
     for m_start, m_end, alias in kb.matcher.find_spans(text):
         kind = alias.kind
-        if kind == NAME:
+        if kind == CUE:
+            cues.append((alias.cue, m_start, m_end))
+        elif kind == NAME:
             target = alias.targets[0]
             ent = entities[target]
-            span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_KB, targets=alias.targets)
-            scan.candidates.append(span)
-            if ent.type == "person":
+            etype = ent.type
+            span = Span(field_name, m_start, m_end, etype, target, ent.name, _RANK_KB, False, "", alias.targets)
+            candidates.append(span)
+            if etype == "person":
                 scan.people.add(m_start)
             else:
-                scan.blocked[m_start] = max(m_end, scan.blocked.get(m_start, 0))
-                if ent.type == "place":
-                    scan.block_places[m_start] = scan.blocked[m_start]
-        elif kind == SURNAME:
-            target = alias.targets[0]
-            ent = entities[target]
-            span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_SURNAME, targets=alias.targets)
-            if alias.alone:
-                scan.candidates.append(span)
-            else:
-                scan.surnames.append(span)
+                known = blocked.get(m_start, 0)
+                blocked[m_start] = m_end if m_end > known else known
+                if etype == "place":
+                    scan.block_places[m_start] = blocked[m_start]
+        elif kind == FIRSTNAME:
+            scan.firstnames.append(m_start)
+        elif kind == TOPONYM:
+            if (alias.cue == "strong" or rules.after_preposition(scan, m_start)) and not rules.inside_name(
+                scan, m_start, m_end
+            ):
+                name = text[m_start:m_end]
+                candidates.append(Span(field_name, m_start, m_end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
+                scan.places.setdefault(m_start, m_end)
         elif kind == WEAK:
             target = alias.targets[0]
             ent = entities[target]
             end = word_end(text, m_end)
             start = word_start(text, m_start)
-            scan.candidates.append(
-                Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, weak=True, targets=alias.targets)
-            )
-        elif kind == CUE:
-            cues.append((alias.cue, m_start, m_end))
-        elif kind == FIRSTNAME:
-            scan.firstnames.append(m_start)
-        elif (
-            kind == TOPONYM
-            and (alias.cue == "strong" or rules.after_preposition(scan, m_start))
-            and not rules.inside_name(scan, m_start, m_end)
-        ):
-            name = text[m_start : m_end]
-            scan.candidates.append(Span(field_name, m_start, m_end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
-            scan.places.setdefault(m_start, m_end)
+            span = Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, True, "", alias.targets)
+            candidates.append(span)
+        elif kind == SURNAME:
+            target = alias.targets[0]
+            ent = entities[target]
+            span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_SURNAME, False, "", alias.targets)
+            if alias.alone:
+                candidates.append(span)
+            else:
+                scan.surnames.append(span)
     for cue, start, end in cues:
-        wstart = word_start(text, start)
+        wstart = start if start == 0 or not text[start - 1].isalnum() else word_start(text, start)
         if cue == "title":
             if text[wstart].isupper() or text[wstart] in "mMds":  # "Bundeskanzler", "spokesman"
                 scan.title_ends.add(end)
@@ -528,15 +552,23 @@ def _select(candidates: list[Span]) -> list[Span]:
     """Longest span first, KB link before rule before gazetteer before weak form; no overlaps."""
     if not candidates:
         return []
-    chosen: list[Span] = []
+    # (longest, rank, start, position): the position keeps the sort stable and is never a tie
+    order = [(s.start - s.end, s.rank, s.start, i) for i, s in enumerate(candidates)]
+    order.sort()
+    chosen: list[tuple[int, Span]] = []
     covered = bytearray(max(s.end for s in candidates) + 1)
-    for span in sorted(candidates, key=lambda s: (s.start - s.end, s.rank, s.start)):
-        if covered.find(1, span.start, span.end) >= 0:
+    for _, _, start, i in order:
+        span = candidates[i]
+        end = span.end
+        if covered.find(1, start, end) >= 0:
             continue
-        chosen.append(span)
-        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
-    chosen.sort(key=lambda s: s.start)
-    return chosen
+        chosen.append((start, span))
+        covered[start:end] = b"\x01" * (end - start)
+    chosen.sort(key=_FIRST)  # chosen spans do not overlap: starts are unique
+    return [span for _, span in chosen]
+
+
+_FIRST = itemgetter(0)
 
 
 _RULES: weakref.WeakKeyDictionary[KnowledgeBase, _Rules] = weakref.WeakKeyDictionary()
@@ -551,9 +583,13 @@ def _rules(kb: KnowledgeBase) -> _Rules:
 
 def find_spans(item: WireItem, kb: KnowledgeBase) -> list[Span]:
     """Every chosen mention in headline and body; what both ``extract`` and the NER eval use."""
+    return _find_spans(item, kb, item.headline, item.body)
+
+
+def _find_spans(item: WireItem, kb: KnowledgeBase, headline: str, body: str) -> list[Span]:
     rules = _rules(kb)
-    scans = [_scan_field(kb, rules, "headline", item.headline), _scan_field(kb, rules, "body", item.body)]
-    context_text = f"{item.headline}\n{item.body}"
+    scans = [_scan_field(kb, rules, "headline", headline), _scan_field(kb, rules, "body", body)]
+    context_text = ""
     seen_full = {
         s.entity
         for scan in scans
@@ -567,6 +603,7 @@ def find_spans(item: WireItem, kb: KnowledgeBase) -> list[Span]:
                 scan.candidates.append(span)
         for span in scan.candidates:
             if len(span.targets) > 1:
+                context_text = context_text or f"{headline}\n{body}"
                 chosen = _resolve_shared(span, kb, context_text)
                 if chosen is None:
                     span.rank = 99
@@ -639,45 +676,60 @@ def _joins(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
-def _weights(item: WireItem) -> tuple[int, int]:
+def _weights(item: WireItem, body: str) -> tuple[int, int]:
     """Body offsets of the lead paragraph, which weighs more than the rest of the body."""
     lead = item.lead
     if not lead:
         return 0, 0
-    start = item.body.find(lead)
+    start = body.find(lead)
     return (start, start + len(lead)) if start >= 0 else (0, 0)
 
 
 def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
     """The entities of an item, one per KB id or discovered name, most salient first."""
-    spans = find_spans(item, kb)
-    lead_start, lead_end = _weights(item)
+    headline, body = item.headline, item.body
+    spans = _find_spans(item, kb, headline, body)
+    lead_start, lead_end = _weights(item, body)
     groups: dict[tuple[str, str | int], _Group] = {}
-    texts = {"headline": item.headline, "body": item.body}
     for span in spans:
-        key: tuple[str, str | int] = (span.type, span.entity) if span.entity is not None else (span.type, span.name)
+        entity = span.entity
+        key: tuple[str, str | int] = (span.type, span.name if entity is None else entity)
         group = groups.get(key)
         if group is None:
             group = groups[key] = _Group(span)
-        if span.field == "headline":
-            weight = _W_HEADLINE
-        elif lead_start <= span.start < lead_end:
-            weight = _W_LEAD
+        field, start, end = span.field, span.start, span.end
+        if field == "headline":
+            weight, text = _W_HEADLINE, headline
+        elif lead_start <= start < lead_end:
+            weight, text = _W_LEAD, body
         else:
-            weight = _W_BODY
-        group.score += weight * (_W_WEAK_FACTOR if span.weak else 1.0)
-        group.mentions.append(Mention(texts[span.field][span.start : span.end], span.field, span.start, span.end))
+            weight, text = _W_BODY, body
+        group.score += weight * _W_WEAK_FACTOR if span.weak else weight
+        group.mentions.append(Mention(text[start:end], field, start, end))
     if item.dateline_place:
         _add_dateline(item.dateline_place, kb, groups)
-    entities = [group.entity(kb) for group in groups.values()]
-    order = {id(e): i for i, e in enumerate(entities)}
-    entities.sort(key=lambda e: (-e.salience, order[id(e)]))
+    kb_entities = kb.entities
+    entities: list[Entity] = []
+    for group in groups.values():
+        score = group.score
+        salience = round(score / (score + 3.0), 3)
+        span = group.first
+        mentions = tuple(group.mentions)
+        if span.entity is None:
+            entities.append(Entity(span.name, span.type, mentions, None, None, None, salience))
+        else:
+            ent = kb_entities[span.entity]
+            entities.append(Entity(ent.name, ent.type, mentions, ent.id, ent.wikidata, ent.country, salience))
+    entities.sort(key=_SALIENCE, reverse=True)  # stable: equally salient ones stay in order of appearance
     return tuple(entities)
+
+
+_SALIENCE = attrgetter("salience")
 
 
 def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[tuple[str, str | int], _Group]) -> None:
     """The dateline names where the item was filed: that place gains weight (or is added)."""
-    ent = kb.lookup(place) or kb.lookup(place.title())
+    ent = _rules(kb).dateline_entity(place)
     if ent is None:
         key: tuple[str, str | int] = ("place", place.title() if place.isupper() else place)
         if key not in groups:
@@ -689,27 +741,15 @@ def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[tuple[str, str | i
     groups[key].score += _W_DATELINE
 
 
-@dataclass(slots=True)
 class _Group:
-    first: Span
-    mentions: list[Mention] = dc_field(default_factory=list)
-    score: float = 0.0
+    """The mentions of one entity in an item, the span that opened it and its salience score."""
 
-    def entity(self, kb: KnowledgeBase) -> Entity:
-        salience = round(self.score / (self.score + 3.0), 3)
-        span = self.first
-        if span.entity is None:
-            return Entity(span.name, span.type, tuple(self.mentions), salience=salience)
-        ent = kb.entities[span.entity]
-        return Entity(
-            name=ent.name,
-            type=ent.type,
-            mentions=tuple(self.mentions),
-            id=ent.id,
-            wikidata=ent.wikidata,
-            country=ent.country,
-            salience=salience,
-        )
+    __slots__ = ("first", "mentions", "score")
+
+    def __init__(self, first: Span) -> None:
+        self.first = first
+        self.mentions: list[Mention] = []
+        self.score = 0.0
 
 
 def entity_types(entities: Iterable[Entity]) -> dict[str, str]:
