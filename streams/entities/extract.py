@@ -14,7 +14,6 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from operator import attrgetter, itemgetter
 from typing import TypeVar
 
@@ -87,19 +86,35 @@ class Span:
     targets: tuple[int, ...] = ()  # shared alias: candidates still to resolve by context
 
 
-@dataclass(slots=True)
 class _FieldScan:
-    field: str
-    text: str
-    reversed: str = ""  # text[::-1], for looking back with a regex
-    candidates: list[Span] = dc_field(default_factory=list)
-    blocked: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB names (not people)
-    places: dict[int, int] = dc_field(default_factory=dict)  # start -> end of gazetteer places
-    block_places: dict[int, int] = dc_field(default_factory=dict)  # start -> end of KB places
-    people: set[int] = dc_field(default_factory=set)  # starts of KB person names (no rule needed)
-    title_ends: set[int] = dc_field(default_factory=set)
-    firstnames: list[int] = dc_field(default_factory=list)
-    surnames: list[Span] = dc_field(default_factory=list)  # KB surnames that need a licence
+    """What the scan of one field has found so far."""
+
+    __slots__ = (
+        "block_places",
+        "blocked",
+        "candidates",
+        "field",
+        "firstnames",
+        "people",
+        "places",
+        "reversed",
+        "surnames",
+        "text",
+        "title_ends",
+    )
+
+    def __init__(self, field: str, text: str, reversed_text: str = "") -> None:
+        self.field = field
+        self.text = text
+        self.reversed = reversed_text  # text[::-1], for looking back with a regex
+        self.candidates: list[Span] = []
+        self.blocked: dict[int, int] = {}  # start -> end of KB names (not people)
+        self.places: dict[int, int] = {}  # start -> end of gazetteer places
+        self.block_places: dict[int, int] = {}  # start -> end of KB places
+        self.people: set[int] = set()  # starts of KB person names (no rule needed)
+        self.title_ends: set[int] = set()
+        self.firstnames: list[int] = []
+        self.surnames: list[Span] = []  # KB surnames that need a licence
 
 
 def _next_word(text: str, pos: int, *, comma: bool = False) -> tuple[int, int] | None:
@@ -214,11 +229,19 @@ class _Rules:
         return _NAME_ALWAYS
 
     def name_run(
-        self, scan: _FieldScan, pos: int, *, max_words: int = 4, comma: bool = False, given: bool = False
+        self,
+        scan: _FieldScan,
+        pos: int,
+        *,
+        max_words: int = 4,
+        comma: bool = False,
+        given: bool = False,
+        first: tuple[int, int] | None = None,
     ) -> int:
-        """End of the run of name words starting right after ``pos``; -1 when there is none."""
+        """End of the run of name words starting right after ``pos``; -1 when there is none.
+        ``first`` is ``_next_word(text, pos, comma=comma)`` where the caller has it already."""
         text, end, words = scan.text, -1, 0
-        nxt = _next_word(text, pos, comma=comma)
+        nxt = first if first is not None else _next_word(text, pos, comma=comma)
         while nxt is not None and words < max_words:
             start, stop = nxt
             word = text[start:stop]
@@ -255,11 +278,10 @@ class _Rules:
         first = _next_word(scan.text, title_end, comma=True)
         if first is None or first[0] in scan.people or not scan.text[first[0]].isupper():
             return  # nothing capitalised follows, or a KB name does (it wins anyway)
-        end = self.name_run(scan, title_end, comma=True)
+        end = self.name_run(scan, title_end, comma=True, first=first)
         if end < 0:
             return
-        start = _next_word(scan.text, title_end, comma=True)
-        assert start is not None
+        start = first
         name = scan.text[start[0] : end]
         if name in self.first:
             return  # "Präsident Wladimir) Putin": a lone given name is not yet a person
@@ -366,6 +388,8 @@ class _Rules:
     # -- places --------------------------------------------------------------------------------
 
     def after_preposition(self, scan: _FieldScan, start: int) -> bool:
+        if start == 0 or scan.text[start - 1] != " ":
+            return False  # the preposition must stand apart, with a space between
         prev = _prev_word(scan, start)
         return prev is not None and scan.text[prev[0] : prev[1]] in self.preps and prev[1] < start
 
@@ -373,9 +397,13 @@ class _Rules:
         """A gazetteer word next to another capitalised word is part of a longer name
         ("Philadelphia Flyers", "Eurospeedway Lausitz"), unless the neighbour is a name itself."""
         text = scan.text
-        nxt = _next_word(text, end)
+        # a next word needs a space or letter right after, a previous one a space right before
+        follows = text[end : end + 1]
+        nxt = _next_word(text, end) if follows == " " or follows.isalnum() else None
         if nxt is not None and text[nxt[0]].isupper() and text[nxt[0] : nxt[1]] not in self.stop:
             return True
+        if start == 0 or text[start - 1] != " ":
+            return False
         prev = _prev_word(scan, start)
         if prev is not None and prev[1] < start and text[prev[0]].isupper():
             word = text[prev[0] : prev[1]]
@@ -385,23 +413,24 @@ class _Rules:
     def acronyms(self, scan: _FieldScan) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
+        blocked, places, stop = scan.blocked, scan.places, self.acronym_stop
         for m in _ACRONYM.finditer(text):
+            start, end = m.span()
             word = m.group()
-            if m.start() in scan.blocked or m.start() in scan.places or word in self.acronym_stop:
+            if start in blocked or start in places or word in stop:
                 continue
             if _ROMAN.fullmatch(word):
                 continue
-            if m.start() > 0 and text[m.start() - 1] in "-.":
+            if start > 0 and text[start - 1] in "-.":
                 continue
-            prev = _prev_word(scan, m.start())
+            prev = _prev_word(scan, start)
             if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT:
                 continue  # "des ADAC", "beim DFB": only an article or contraction makes it a body
-            nxt = _next_word(text, m.end())
+            nxt = _next_word(text, end)
             if nxt is not None and text[nxt[0] : nxt[1]].isupper():
                 continue  # a line in capitals, not an acronym
-            scan.candidates.append(
-                Span(scan.field, m.start(), m.end(), "organisation", None, word, _RANK_GUESS, rule="acronym")
-            )
+            span = Span(scan.field, start, end, "organisation", None, word, _RANK_GUESS, rule="acronym")
+            scan.candidates.append(span)
 
     def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
