@@ -104,9 +104,10 @@ class PatternMatcher(Generic[T]):
         # stably by start alone, equal starts stay longest first
         for index, start, end in reversed(hits):
             for closed_left, closed_right, payload in entries[index]:
-                if closed_left and start and text[start - 1].isalnum():
-                    continue
+                # the right edge first: a match cut out of a longer word fails there more often
                 if closed_right and end < n and text[end].isalnum():
+                    continue
+                if closed_left and start and text[start - 1].isalnum():
                     continue
                 append((start, end, payload))
         if ordered:
@@ -141,9 +142,9 @@ def find_split(
     append = items.append
     for index, start, end in reversed(matcher._search(folded, True)):  # see find_spans
         for closed_left, closed_right, (tag, item) in entries[index]:
-            if closed_left and start and text[start - 1].isalnum():
-                continue
             if closed_right and end < n and text[end].isalnum():
+                continue
+            if closed_left and start and text[start - 1].isalnum():
                 continue
             if tag:
                 update(tag)

@@ -131,14 +131,20 @@ _NEXT_WORD_COMMA = re.compile(r" *(?:, *)?(" + _WORD.pattern + ")")
 def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
     """The word right before ``pos`` with only spaces between: the run of letters, digits and
     ``-'’`` there, from its first letter or digit. Read off the reversed text with one regex call."""
-    n = len(scan.text)
+    text = scan.text
+    n = len(text)
     m = _REVERSED_RUN.match(scan.reversed, n - pos)
     if m is None:  # pragma: no cover - the pattern matches the empty string
         return None
-    start, end = n - m.end(), n - m.start(1)
-    run = scan.text[start:end]
-    start += len(run) - len(run.lstrip("-'’"))
-    return (start, end) if start < end else None
+    first, last = m.span(1)
+    if first == last:
+        return None
+    start, end = n - last, n - first
+    while text[start] in "-'’":  # the word starts at its first letter or digit
+        start += 1
+        if start == end:
+            return None
+    return start, end
 
 
 # in the reversed text: spaces, then the run of characters that are alphanumeric or -'’
@@ -147,7 +153,7 @@ _REVERSED_RUN = re.compile(r" *((?:[^\W_]|[-'’])*)")
 
 # name_word answers, remembered per word: never, always, or only right after a given name
 _NAME_NEVER, _NAME_ALWAYS, _NAME_AFTER_GIVEN = 0, 1, 2
-_CACHE_WORDS = 200_000  # a word cache is emptied when it grows past this many words
+_CACHE_WORDS = 50_000  # a word cache is emptied when it grows past this many words (a few MB)
 
 
 def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
