@@ -96,8 +96,10 @@ class _FieldScan:
         "field",
         "firstnames",
         "people",
+        "person_ids",
         "places",
         "reversed",
+        "shared",
         "surnames",
         "text",
         "title_ends",
@@ -115,10 +117,15 @@ class _FieldScan:
         self.title_ends: set[int] = set()
         self.firstnames: list[int] = []
         self.surnames: list[Span] = []  # KB surnames that need a licence
+        self.shared: list[Span] = []  # candidates of a shared alias, to resolve by context
+        self.person_ids: set[int] = set()  # KB people named in full here
 
 
 def _next_word(text: str, pos: int, *, comma: bool = False) -> tuple[int, int] | None:
     """The word right after ``pos`` with only spaces between (optionally one comma)."""
+    char = text[pos : pos + 1]
+    if char != " " and not char.isalnum() and not (comma and char == ","):
+        return None  # the regex could not match here: spare the call
     m = (_NEXT_WORD_COMMA if comma else _NEXT_WORD).match(text, pos)
     return m.span(1) if m else None
 
@@ -132,6 +139,14 @@ def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
     """The word right before ``pos`` with only spaces between: the run of letters, digits and
     ``-'’`` there, from its first letter or digit. Read off the reversed text with one regex call."""
     text = scan.text
+    # no word when the character before (or before a single space) cannot end one
+    if pos <= 0:
+        return None
+    char = text[pos - 1]
+    if char == " " and pos > 1:
+        char = text[pos - 2]
+    if char != " " and not char.isalnum() and char not in "-'’":
+        return None
     n = len(text)
     m = _REVERSED_RUN.match(scan.reversed, n - pos)
     if m is None:  # pragma: no cover - the pattern matches the empty string
@@ -492,8 +507,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             etype = ent.type
             span = Span(field_name, m_start, m_end, etype, target, ent.name, _RANK_KB, False, "", alias.targets)
             candidates.append(span)
+            if alias.shared:
+                scan.shared.append(span)
             if etype == "person":
                 scan.people.add(m_start)
+                scan.person_ids.add(target)
             else:
                 known = blocked.get(m_start, 0)
                 blocked[m_start] = m_end if m_end > known else known
@@ -515,12 +533,16 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             start = word_start(text, m_start)
             span = Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, True, "", alias.targets)
             candidates.append(span)
+            if alias.shared:
+                scan.shared.append(span)
         elif kind == SURNAME:
             target = alias.targets[0]
             ent = entities[target]
             span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_SURNAME, False, "", alias.targets)
             if alias.alone:
                 candidates.append(span)
+                if alias.shared:
+                    scan.shared.append(span)
             else:
                 scan.surnames.append(span)
     for cue, start, end in cues:
@@ -583,15 +605,16 @@ def _licensed(span: Span, scan: _FieldScan, seen_full: set[int]) -> bool:
     return pos in scan.title_ends
 
 
-def _select(candidates: list[Span]) -> list[Span]:
-    """Longest span first, KB link before rule before gazetteer before weak form; no overlaps."""
+def _select(candidates: list[Span], size: int) -> list[Span]:
+    """Longest span first, KB link before rule before gazetteer before weak form; no overlaps.
+    ``size`` is the length of the field text (no span ends past it)."""
     if not candidates:
         return []
     # (longest, rank, start, position): the position keeps the sort stable and is never a tie
     order = [(s.start - s.end, s.rank, s.start, i) for i, s in enumerate(candidates)]
     order.sort()
     chosen: list[tuple[int, Span]] = []
-    covered = bytearray(max(s.end for s in candidates) + 1)
+    covered = bytearray(size + 1)
     for _, _, start, i in order:
         span = candidates[i]
         end = span.end
@@ -625,28 +648,28 @@ def _find_spans(item: WireItem, kb: KnowledgeBase, headline: str, body: str) -> 
     rules = _rules(kb)
     scans = [_scan_field(kb, rules, "headline", headline), _scan_field(kb, rules, "body", body)]
     context_text = ""
-    seen_full = {
-        s.entity
-        for scan in scans
-        for s in scan.candidates
-        if s.rank == _RANK_KB and s.type == "person" and s.entity is not None
-    }
+    seen_full = scans[0].person_ids | scans[1].person_ids  # KB people named in full (before resolving)
     result: list[Span] = []
     for scan in scans:
+        shared = scan.shared
         for span in scan.surnames:
             if _licensed(span, scan, seen_full):
                 scan.candidates.append(span)
-        for span in scan.candidates:
-            if len(span.targets) > 1:
-                context_text = context_text or f"{headline}\n{body}"
-                chosen = _resolve_shared(span, kb, context_text)
-                if chosen is None:
-                    span.rank = 99
-                    continue
-                span.entity = chosen
-                span.name = kb.entities[chosen].name
-                span.type = kb.entities[chosen].type
-        result.extend(_select([s for s in scan.candidates if s.rank != 99]))
+                if len(span.targets) > 1:
+                    shared.append(span)
+        unresolved = False
+        for span in shared:
+            context_text = context_text or f"{headline}\n{body}"
+            chosen = _resolve_shared(span, kb, context_text)
+            if chosen is None:
+                span.rank = 99
+                unresolved = True
+                continue
+            span.entity = chosen
+            span.name = kb.entities[chosen].name
+            span.type = kb.entities[chosen].type
+        candidates = [s for s in scan.candidates if s.rank != 99] if unresolved else scan.candidates
+        result.extend(_select(candidates, len(scan.text)))
     _propagate_surnames(result, scans)
     return result
 
@@ -713,6 +736,8 @@ def _joins(char: str) -> bool:
 
 def _weights(item: WireItem, body: str) -> tuple[int, int]:
     """Body offsets of the lead paragraph, which weighs more than the rest of the body."""
+    if not item.subheads:  # the lead is the first paragraph, where the body starts
+        return (0, len(item.paragraphs[0])) if item.paragraphs and item.paragraphs[0] else (0, 0)
     lead = item.lead
     if not lead:
         return 0, 0
