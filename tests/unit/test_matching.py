@@ -142,3 +142,21 @@ def test_word_edges_follow_isalnum_exactly() -> None:
     assert word_start("Ein Drohnenangriff", 10) == 4
     # every code point: the regex run and str.isalnum agree
     assert all((matching._ALNUM_RUN.match(chr(c)).end() == 1) == chr(c).isalnum() for c in range(0x110000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(specs=_specs, text=st.text(alphabet=_ALPHABET, max_size=40), data=st.data())
+def test_find_split_is_find_spans_split_into_tags_and_items(specs: list[str], text: str, data: st.DataObject) -> None:
+    # each pattern gets some tags and maybe an item; spellings may share tags
+    payloads = {
+        spec: (
+            tuple(data.draw(st.lists(st.integers(0, 3), max_size=2))),
+            data.draw(st.one_of(st.none(), st.just(spec))),
+        )
+        for spec in specs
+    }
+    m = PatternMatcher([parse_pattern(s, payloads[s]) for s in specs])
+    tags, items = matching.find_split(m, text)
+    spans = m.find_spans(text)
+    assert tags == {tag for _, _, (found, _) in spans for tag in found}
+    assert items == [(s, e, item) for s, e, (_, item) in spans if item is not None]
