@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,6 @@ _CAMEO = re.compile(r"^\d{2,4}$")
 # kinds of matcher payload
 _CUE, _CONTEXT, _BLOCKER = 0, 1, 2
 _FIELDS = ("headline", "body")
-_START = itemgetter(0)
 
 
 class TaxonomyError(ValueError):
