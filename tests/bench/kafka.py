@@ -80,12 +80,16 @@ async def delete_matching(broker: str, needle: str) -> list[str]:
         await admin.close()
 
 
-async def delete_groups(broker: str, groups: list[str]) -> None:
+async def delete_groups(broker: str, needle: str) -> list[str]:
+    """Delete every consumer group whose id contains ``needle``."""
     admin = AIOKafkaAdminClient(bootstrap_servers=broker, request_timeout_ms=30_000)
     await admin.start()
     try:
-        with contextlib.suppress(Exception):
-            await admin.delete_consumer_groups(groups)
+        groups = [g[0] for g in await admin.list_consumer_groups() if needle in g[0]]
+        if groups:
+            with contextlib.suppress(Exception):
+                await admin.delete_consumer_groups(groups)
+        return groups
     finally:
         await admin.close()
 
@@ -233,6 +237,7 @@ class Sample:
     rss: int
     cpu: float  # user+system seconds of the process so far
     broker_cpu: float
+    system_busy: float  # busy seconds of all CPUs together (everything on the machine)
 
 
 @dataclass
@@ -266,7 +271,10 @@ class Sampler:
                 if broker is not None:
                     bt = broker.cpu_times()
                     bcpu = bt.user + bt.system
-                self.samples.append(Sample(time.time(), rss, times.user + times.system, bcpu))
+                total = psutil.cpu_times()
+                busy = total.user + total.system + total.nice + getattr(total, "irq", 0.0) + \
+                    getattr(total, "softirq", 0.0) + getattr(total, "steal", 0.0)
+                self.samples.append(Sample(time.time(), rss, times.user + times.system, bcpu, busy))
             except psutil.Error:
                 return
             self._stop.wait(self.every)

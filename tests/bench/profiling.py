@@ -44,6 +44,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("mode/", "mode services"),
     ("quixstreams/", "quixstreams"),
     ("confluent_kafka/", "confluent-kafka"),
+    ("asyncio/selector_events", "socket I/O (asyncio transports)"),
     ("asyncio/", "asyncio event loop"),
     ("selectors", "asyncio event loop"),
 )

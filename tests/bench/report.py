@@ -94,7 +94,8 @@ def table(results: dict[str, Any]) -> str:
             continue
         row(f"{label}: items/s", _fmt(fig["items_per_s"]), "e2e_items_per_s" if key == "worker" else None)
         detail = (f"{_fmt(fig['items'])} items, {_fmt(fig['window_s'], 1)} s, cpu {_fmt(fig['cpu_util'], 2)} core"
-                  f" ({_fmt(fig['cpu_us_per_item'])} µs/item), broker {_fmt(fig['broker_cpu_util'], 2)} core")
+                  f" ({_fmt(fig['cpu_us_per_item'])} µs/item), broker {_fmt(fig['broker_cpu_util'], 2)},"
+                  f" others {_fmt(fig.get('other_cpu_util'), 2)}")
         row("  " + detail, "" if fig["outputs_ok"] else f"outputs {fig['outputs']}/{fig['expected_outputs']}!")
     ratios = results.get("ratios") or {}
     if "worker_vs_passthrough" in ratios:
@@ -121,8 +122,9 @@ def table(results: dict[str, Any]) -> str:
     prof = (results.get("profile") or {}).get("profile")
     if prof and prof.get("samples"):
         row(f"profile (py-spy, {prof['samples']} CPU samples): in Pipeline.process", f"{prof['pipeline_share']:.0%}")
-        for cat in prof["categories"][:10]:
-            row(f"  {cat['name']}", f"{cat['share']:.0%}")
+        for cat in prof["categories"][:12]:
+            per_item = f" ({cat['us_per_item']:.0f} µs/item)" if "us_per_item" in cat else ""
+            row(f"  {cat['name']}", f"{cat['share']:.0%}{per_item}")
 
     git = results.get("git", {})
     env = results.get("environment", {})

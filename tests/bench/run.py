@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="items in the timed pure pass (default min(items, 20000))")
     p.add_argument("--profile-items", type=int, default=None,
                    help="items for the profiled worker run (default min(items, 20000))")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="e2e runs per contender (worker, passthrough, peer), interleaved; the best counts")
     p.add_argument("--rate", type=float, default=500.0, help="offered load of the latency run, items/s")
     p.add_argument("--latency-seconds", type=float, default=None, help="length of the latency run (60; quick 20)")
     p.add_argument("--seed", type=int, default=8, help="generator seed (same seed, same bytes)")
@@ -136,18 +138,36 @@ def main(argv: list[str] | None = None) -> int:
                     settings = bench.settings("w")
                     source, _ = bench.prefill(settings, args.items)
                     results["e2e"]["prefill_s"] = round(bench.produced[source].seconds, 1)
-                if "worker" in broker_runs:
-                    say("e2e: newswire worker")
-                    results["e2e"]["worker"] = scenarios.run_worker(bench, settings, args.items)
+                diff: list[str] = []
                 if "passthrough" in broker_runs:
                     from tests.bench.passthrough import same_settings_as_worker
                     diff = same_settings_as_worker(bench.settings("pt"))
-                    say("e2e: passthrough baseline" + (f" (settings differ: {diff})" if diff else ""))
-                    results["e2e"]["passthrough"] = scenarios.run_passthrough(bench, args.items, source)
-                    results["e2e"]["passthrough"]["settings_diff"] = diff
-                if "peer" in broker_runs:
-                    say("e2e: Quix Streams peer")
-                    results["e2e"]["peer"] = scenarios.run_peer(bench, args.items, source)
+                runs: dict[str, list[dict[str, Any]]] = {"worker": [], "passthrough": [], "peer": []}
+                for attempt in range(1, args.repeat + 1):  # interleaved, so load drifts hit all three alike
+                    suffix = "" if attempt == 1 else str(attempt)
+                    note = f" (run {attempt}/{args.repeat})" if args.repeat > 1 else ""
+                    if "worker" in broker_runs:
+                        if attempt > 1:
+                            settings = bench.settings("w" + suffix)
+                            bench.prefill(settings, args.items)
+                        say("e2e: newswire worker" + note)
+                        runs["worker"].append(scenarios.run_worker(bench, settings, args.items))
+                    if "passthrough" in broker_runs:
+                        say("e2e: passthrough baseline" + note + (f" (settings differ: {diff})" if diff else ""))
+                        runs["passthrough"].append(scenarios.run_passthrough(bench, args.items, source, "pt" + suffix))
+                        runs["passthrough"][-1]["settings_diff"] = diff
+                    if "peer" in broker_runs:
+                        say("e2e: Quix Streams peer" + note)
+                        runs["peer"].append(scenarios.run_peer(bench, args.items, source, "q" + suffix))
+                for name, figures in runs.items():
+                    if figures:  # the best run counts (least disturbed); every run's rate is kept
+                        best = max(figures, key=lambda f: f["items_per_s"])
+                        best["runs_items_per_s"] = [f["items_per_s"] for f in figures]
+                        if name == "worker":  # memory from the first run (fresh process, same input)
+                            for key in ("rss_start_mb", "rss_end_mb", "rss_peak_mb", "rss_growth_mb",
+                                        "rss_by_progress_mb"):
+                                best[key] = figures[0][key]
+                        results["e2e"][name] = best
                 if "latency" in broker_runs:
                     say(f"latency: {args.rate:.0f} items/s for {args.latency_seconds:.0f} s")
                     results["latency"] = scenarios.run_latency(bench, args.rate, args.latency_seconds)
@@ -164,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                     say(f"deleted {len(deleted)} bench topics")
     finally:
         results["duration_s"] = round(time.monotonic() - started, 1)
+        results["environment"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
         results["targets"] = report.targets(results)
         data = orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
         path = out / f"{stamp}.json"

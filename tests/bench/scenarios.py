@@ -82,8 +82,7 @@ class Bench:
 
     def cleanup(self) -> list[str]:
         deleted = asyncio.run(kafka.delete_matching(self.broker, self.tag))
-        groups = [f"bench-{self.tag}-{role}" for role in ("w", "pt", "q", "lat", "latpt", "prof")]
-        asyncio.run(kafka.delete_groups(self.broker, groups))
+        asyncio.run(kafka.delete_groups(self.broker, self.tag))
         return deleted
 
 
@@ -139,6 +138,8 @@ def measure(bench: Bench, name: str, cmd: list[str], env: dict[str, str], output
         "cpu_util": round(cpu / window, 2),  # cores used by the process while it worked
         "cpu_us_per_item": round(cpu / items * 1e6, 1),
         "broker_cpu_util": round(broker_cpu / window, 2) if start.broker_cpu else None,
+        # cores busy with anything else on the machine (other jobs, the harness): a noisy run shows here
+        "other_cpu_util": round(max(0.0, (end.system_busy - start.system_busy) - cpu - broker_cpu) / window, 2),
         "rss_start_mb": round(start.rss / MB, 1),
         "rss_end_mb": round(final.rss / MB, 1),
         "rss_peak_mb": round(sampler.peak_rss() / MB, 1),
@@ -171,14 +172,14 @@ def worker_cmd() -> list[str]:
 
 def run_worker(bench: Bench, settings: Settings, n: int) -> dict[str, Any]:
     """The worker on the input ``bench.prefill(settings, n)`` wrote."""
-    figures = measure(bench, "worker", worker_cmd(), settings_env(settings), bench.topics(settings)[1], n,
-                      bench.plan.expected(n))
+    figures = measure(bench, f"worker-{settings.topic_namespace.split('.')[1]}", worker_cmd(),
+                      settings_env(settings), bench.topics(settings)[1], n, bench.plan.expected(n))
     figures["input_topic"] = settings.ns(settings.input_topic)
     return figures
 
 
-def run_passthrough(bench: Bench, n: int, source: str) -> dict[str, Any]:
-    settings = bench.settings("pt")
+def run_passthrough(bench: Bench, n: int, source: str, role: str = "pt") -> dict[str, Any]:
+    settings = bench.settings(role)
     _, outputs = bench.topics(settings)
     asyncio.run(kafka.create_topics(bench.broker, outputs, bench.partitions))
     positions = [(p, o) for p, o, _ in bench.produced[source].positions[:n]]
@@ -187,20 +188,20 @@ def run_passthrough(bench: Bench, n: int, source: str) -> dict[str, Any]:
     env = {**settings_env(settings), "BENCH_PLAN": str(plan_path), "BENCH_INPUT_TOPIC": source,
            "BENCH_OUT_NAMESPACE": settings.topic_namespace}
     try:
-        return measure(bench, "passthrough", [sys.executable, "-m", "tests.bench.passthrough"], env, outputs, n,
+        return measure(bench, f"passthrough-{role}", [sys.executable, "-m", "tests.bench.passthrough"], env, outputs, n,
                        bench.plan.expected(n))
     finally:
         plan_path.unlink(missing_ok=True)
 
 
-def run_peer(bench: Bench, n: int, source: str) -> dict[str, Any]:
-    settings = bench.settings("q")
+def run_peer(bench: Bench, n: int, source: str, role: str = "q") -> dict[str, Any]:
+    settings = bench.settings(role)
     _, outputs = bench.topics(settings)
     asyncio.run(kafka.create_topics(bench.broker, outputs, bench.partitions))
     with tempfile.TemporaryDirectory(prefix="bench-quix-") as state_dir:
         env = {**settings_env(settings), "BENCH_INPUT_TOPIC": source, "BENCH_GROUP": settings.app_id,
                "BENCH_STATE_DIR": state_dir}
-        return measure(bench, "peer-quixstreams", [sys.executable, "-m", "tests.bench.peer"], env, outputs, n,
+        return measure(bench, f"peer-quixstreams-{role}", [sys.executable, "-m", "tests.bench.peer"], env, outputs, n,
                        bench.plan.expected(n))
 
 
@@ -212,6 +213,9 @@ def run_profile(bench: Bench, n: int) -> dict[str, Any]:
         return {"error": "py-spy not installed (pip install py-spy)"}
     figures = measure(bench, "worker-profiled", worker_cmd(), settings_env(settings), outputs, n,
                       bench.plan.expected(n), ready_port=settings.web_port, profile_to=raw)
+    profile = figures.get("profile") or {}
+    for entry in profile.get("categories", []):  # shares of CPU samples -> µs of worker CPU per item
+        entry["us_per_item"] = round(entry["share"] * figures["cpu_us_per_item"], 1)
     return figures
 
 
@@ -305,7 +309,12 @@ def run_latency(bench: Bench, rate: float, seconds: float, *, kind: str = "worke
         buckets.setdefault(int(second // 5) * 5, []).append(done[i] - produced.positions[i][2])
     timeline = [[start, _pct(v, 0.5), _pct(v, 0.99), len(v)] for start, v in sorted(buckets.items())]
     busy = [s for s in samples if first_in / 1000 <= s.wall <= last_in / 1000]
-    cpu_util = ((busy[-1].cpu - busy[0].cpu) / max(busy[-1].wall - busy[0].wall, 1e-3)) if len(busy) > 1 else None
+    cpu_util = other_util = None
+    if len(busy) > 1:
+        span = max(busy[-1].wall - busy[0].wall, 1e-3)
+        cpu_util = (busy[-1].cpu - busy[0].cpu) / span
+        other_util = max(0.0, (busy[-1].system_busy - busy[0].system_busy) - (busy[-1].cpu - busy[0].cpu)
+                         - (busy[-1].broker_cpu - busy[0].broker_cpu)) / span
 
     def stats(values: list[float]) -> dict[str, float]:
         return {"p50_ms": _pct(values, 0.50), "p95_ms": _pct(values, 0.95), "p99_ms": _pct(values, 0.99),
@@ -323,6 +332,7 @@ def run_latency(bench: Bench, rate: float, seconds: float, *, kind: str = "worke
         "steady": stats(steady_ms),
         "all": stats(all_ms),
         "cpu_util": round(cpu_util, 2) if cpu_util is not None else None,
+        "other_cpu_util": round(other_util, 2) if other_util is not None else None,
         "timeline_5s": timeline,  # [input second, p50 ms, p99 ms, items]
         "rss_start_mb": round(ready_rss / MB, 1),
         "rss_end_mb": round(samples[-1].rss / MB, 1) if samples else None,
