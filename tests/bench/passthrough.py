@@ -17,6 +17,7 @@ import asyncio
 import os
 import pickle
 import sys
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -94,7 +95,11 @@ def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMa
         nonlocal cursor
         producer = await Worker.start_producer(holder)  # the worker's exact producer settings
         try:
+            diag = os.environ.get("BENCH_DIAG")
+            clock = time.perf_counter
+            waited_from = clock()
             async for events in stream.take_events(batch_max, within=batch_within):
+                got = clock()
                 futures = []
                 for event in events:
                     msg = event.message
@@ -104,8 +109,15 @@ def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMa
                         value = filler[start:start + size]
                         futures.append(await producer.send(out_namespace + topic, value=value, key=key,
                                                            headers=list(headers)))
+                sent = clock()
                 if futures:
                     await asyncio.gather(*futures)
+                if diag:  # where a batch's time goes: waiting for events, sending, waiting for acks
+                    acked = clock()
+                    print(f"diag batch events={len(events)} records={len(futures)}"
+                          f" wait_ms={(got - waited_from) * 1e3:.1f} send_ms={(sent - got) * 1e3:.1f}"
+                          f" ack_ms={(acked - sent) * 1e3:.1f}", flush=True)
+                    waited_from = acked
         finally:
             await Worker.stop_producer(holder)
 
@@ -121,8 +133,24 @@ def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMa
     return app
 
 
+def fetch_max_wait(ms: int) -> None:
+    """What-if knob: faust's aiokafka driver hard-codes ``fetch_max_wait_ms=1500`` for the consumer."""
+    from faust.transport.drivers import aiokafka as faust_aiokafka
+
+    create = faust_aiokafka.AIOKafkaConsumerThread._create_worker_consumer
+
+    def _create_worker_consumer(self: Any, transport: Any) -> Any:
+        consumer = create(self, transport)
+        consumer._fetch_max_wait_ms = ms  # read by AIOKafkaConsumer.start() when it builds the Fetcher
+        return consumer
+
+    faust_aiokafka.AIOKafkaConsumerThread._create_worker_consumer = _create_worker_consumer
+
+
 def main() -> int:
     env = os.environ
+    if env.get("BENCH_FETCH_MAX_WAIT_MS"):
+        fetch_max_wait(int(env["BENCH_FETCH_MAX_WAIT_MS"]))
     settings = Settings.from_env()
     with open(env["BENCH_PLAN"], "rb") as handle:
         plan, filler = pickle.load(handle)

@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--partitions", type=int, default=6, help="partitions of every bench topic")
     p.add_argument("--broker", default=None, help="host:port (default NEWSWIRE_BROKER or the local broker)")
     p.add_argument("--out", default=str(ROOT / "bench-results"), help="results directory")
+    p.add_argument("--whatif", default="",
+                   help="run the worker with tests.bench.whatif patches, e.g. fetch_wait=50,within=0.01,"
+                        "table_bytes,own_changelog (evidence for optimisations; results are marked)")
     p.add_argument("--keep-topics", action="store_true", help="do not delete the bench topics afterwards")
     args = p.parse_args(argv)
     if args.items is None:
@@ -88,6 +91,10 @@ def git_info() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     broker = args.broker or default_broker()
+    if args.whatif:
+        from tests.bench import whatif
+        whatif.parse(args.whatif)
+        scenarios.WHATIF = args.whatif
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -97,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "git": git_info(),
         "args": {k: v for k, v in vars(args).items() if k not in ("out",)},
         "environment": scenarios.environment(broker),
+        "whatif": args.whatif or None,
     }
 
     def say(message: str) -> None:

@@ -166,14 +166,26 @@ def _rss_by_progress(sampler: kafka.Sampler, progress: list[tuple[float, int]], 
     return out
 
 
+WHATIF = ""  # set by run.py --whatif: the worker runs with tests.bench.whatif patches
+
+
 def worker_cmd() -> list[str]:
+    if WHATIF:
+        return [sys.executable, "-m", "tests.bench.whatif"]
     return [sys.executable, "-m", "streams.cli", "worker"]
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    env = settings_env(settings)
+    if WHATIF:
+        env["BENCH_WHATIF"] = WHATIF
+    return env
 
 
 def run_worker(bench: Bench, settings: Settings, n: int) -> dict[str, Any]:
     """The worker on the input ``bench.prefill(settings, n)`` wrote."""
     figures = measure(bench, f"worker-{settings.topic_namespace.split('.')[1]}", worker_cmd(),
-                      settings_env(settings), bench.topics(settings)[1], n, bench.plan.expected(n))
+                      worker_env(settings), bench.topics(settings)[1], n, bench.plan.expected(n))
     figures["input_topic"] = settings.ns(settings.input_topic)
     return figures
 
@@ -211,7 +223,7 @@ def run_profile(bench: Bench, n: int) -> dict[str, Any]:
     raw = bench.results / f"{bench.stamp}-worker.pyspy.txt"
     if profiling.py_spy() is None:
         return {"error": "py-spy not installed (pip install py-spy)"}
-    figures = measure(bench, "worker-profiled", worker_cmd(), settings_env(settings), outputs, n,
+    figures = measure(bench, "worker-profiled", worker_cmd(), worker_env(settings), outputs, n,
                       bench.plan.expected(n), ready_port=settings.web_port, profile_to=raw)
     profile = figures.get("profile") or {}
     for entry in profile.get("categories", []):  # shares of CPU samples -> µs of worker CPU per item
@@ -255,7 +267,7 @@ def run_latency(bench: Bench, rate: float, seconds: float, *, kind: str = "worke
     source, outputs = bench.topics(settings)
     count = min(len(bench.items), int(rate * seconds))
     asyncio.run(kafka.create_topics(bench.broker, [source, *outputs], bench.partitions))
-    env = settings_env(settings)
+    env = worker_env(settings) if kind == "worker" else settings_env(settings)
     plan_path = bench.logs / f"{role}-plan.pkl"
     if kind == "passthrough":
         write_plan_map(bench, expected_positions(bench.items[:count], bench.partitions), plan_path)
