@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TypeVar
 
-from streams.entities.kb import CUE, FIRSTNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
+from streams.entities.kb import CUE, FIRSTNAME, LEXSURNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
 from streams.matching import word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
@@ -31,6 +31,16 @@ _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "de
 # \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter,
 # so that the regex engine can skip ahead to capitals instead of trying every position
 _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])")
+# " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start; literal first
+# characters keep these regexes fast (the engine jumps from space to space)
+_PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
+_PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
+_PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
+# " Xaver Y": a capitalised word in lower case after its first letter, a space, a capital; the rest
+# of the second word is _LOWER_REST (two simple regexes are faster than one with groups)
+_PAIR = re.compile(r" [A-ZÄÖÜ][a-zß-öø-ÿĀ-ž]+ [A-ZÄÖÜ]")
+_LOWER_REST = re.compile(r"[a-zß-öø-ÿĀ-ž]+(?![\w-])")
+_JOINERS = frozenset("-'’")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -63,6 +73,11 @@ _ACRONYM_CONTEXT = frozenset(
     ]
 )
 
+# words after which a capitalised word is a place or a thing rather than a bare person's name
+_PLACE_OR_ARTICLE = _ACRONYM_CONTEXT | frozenset(
+    ["in", "In", "aus", "Aus", "nach", "Nach", "bei", "Bei", "nahe", "Richtung", "zwischen"]
+)
+
 # Candidate ranks: lower wins when two candidates cover the same span
 _RANK_KB, _RANK_SURNAME, _RANK_RULE, _RANK_GAZ, _RANK_GIVEN, _RANK_GUESS, _RANK_WEAK = 0, 1, 2, 3, 4, 5, 6
 
@@ -90,6 +105,7 @@ class _FieldScan:
     """What the scan of one field has found so far."""
 
     __slots__ = (
+        "bare",
         "block_places",
         "blocked",
         "candidates",
@@ -116,6 +132,7 @@ class _FieldScan:
         self.people: set[int] = set()  # starts of KB person names (no rule needed)
         self.title_ends: set[int] = set()
         self.firstnames: list[int] = []
+        self.bare: list[tuple[int, int]] = []  # lexicon surnames (start, end)
         self.surnames: list[Span] = []  # KB surnames that need a licence
         self.shared: list[Span] = []  # candidates of a shared alias, to resolve by context
         self.person_ids: set[int] = set()  # KB people named in full here
@@ -205,6 +222,8 @@ class _Rules:
         self._compounds: dict[str, bool] = {}
         self._speakers: dict[str, bool] = {}  # may name who speaks ("sagte Beispiel")
         self._datelines: dict[str, KbEntity | None] = {}
+        self._pair_words: dict[str, bool] = {}  # may be one of two words of a name
+        self._prep_words: dict[str, bool] = {}  # may be a place after in/aus/nach
 
     def dateline_entity(self, place: str) -> KbEntity | None:
         """The KB entity a dateline place names, as ``kb.lookup`` finds it (remembered per place)."""
@@ -320,6 +339,65 @@ class _Rules:
         if end > 0:
             self._person(scan, start, end, "first-name", _RANK_GIVEN)
 
+    def bare_surname(self, scan: _FieldScan, start: int, end: int) -> None:
+        """``sagte gestern Kowalski``: a surname from the lexicon (no noun, given name or place)
+        standing alone in mid-sentence is a person. Not next to another capitalised word (a longer
+        name the other rules read, or an organisation), not after a locative preposition or an
+        article ("in Lincoln", "der Kowalski-Plan"), not at the start of a sentence."""
+        text = scan.text
+        if start in scan.blocked or start in scan.places or start in scan.people:
+            return
+        if text[end : end + 1] in _JOINERS or text[start - 1 : start] in _JOINERS:
+            return
+        if _sentence_initial(text, start):
+            return
+        prev = _prev_word(scan, start)
+        if prev is not None:
+            word = text[prev[0] : prev[1]]
+            if (word[0].isupper() and not self.is_common(word)) or word in _PLACE_OR_ARTICLE:
+                return
+        nxt = _next_word(text, end)
+        if nxt is not None and text[nxt[0]].isupper():
+            return
+        self._person(scan, start, end, "bare-surname", _RANK_GUESS)
+
+    def name_pairs(self, scan: _FieldScan) -> None:
+        """``mit Xaver Yilmaz``: two capitalised words in mid-sentence, neither a noun, English
+        word, place or function word and no compound noun, form a person's name when no article or
+        locative preposition precedes them and no third capitalised word follows."""
+        text = scan.text
+        for m in _PAIR.finditer(text):
+            rest = _LOWER_REST.match(text, m.end())
+            if rest is None:
+                continue
+            start, second, end = m.start() + 1, m.end() - 1, rest.end()
+            if not (self._pair_word(text[start : second - 1]) and self._pair_word(text[second:end])):
+                continue  # the common case ("Die Regierung", "Der Kreml"): decided first
+            if start in scan.blocked or start in scan.places or start in scan.people or second in scan.blocked:
+                continue
+            if second in scan.places or text[end : end + 1] in _JOINERS or _sentence_initial(text, start):
+                continue
+            prev = _prev_word(scan, start)
+            if prev is not None and text[prev[0] : prev[1]] in _PLACE_OR_ARTICLE:
+                continue
+            nxt = _next_word(text, end)
+            if nxt is not None and text[nxt[0]].isupper():
+                continue
+            self._person(scan, start, end, "name-pair", _RANK_GUESS)
+
+    def _pair_word(self, word: str) -> bool:
+        known = self._pair_words.get(word)
+        if known is None:
+            known = not (
+                word in self.stop
+                or word in self.english
+                or word in self.toponyms
+                or self.is_common(word)
+                or self.is_compound(word)
+            )
+            _remember(self._pair_words, word, known)
+        return known
+
     def party_tagged(self, scan: _FieldScan, open_paren: int) -> None:
         """``Name (CDU)``: the capitalised words before a party tag are a person."""
         text, pos, start, words = scan.text, open_paren, -1, 0
@@ -431,6 +509,44 @@ class _Rules:
             return word not in self.stop and not _sentence_initial(text, prev[0]) and not self.is_common(word)
         return False
 
+    def prep_places(self, scan: _FieldScan) -> None:
+        """``in Xdorf``/``aus Yhausen``: an unknown capitalised word right after in/aus/nach that is no
+        noun, given name, English word or compound noun, and does not begin a longer capitalised run
+        or a compound ("in Müller-Lüdenscheids Sinne"), names a place."""
+        text = scan.text
+        matches = list(_PREP_WORD.finditer(text))
+        if "\n" in text:
+            matches += _PREP_LINE.finditer(text)
+        first = _PREP_FIRST.match(text)
+        if first is not None:
+            matches.append(first)
+        for m in matches:
+            start, end = m.span(1)
+            if start in scan.blocked or start in scan.places or start in scan.people:
+                continue
+            word = m.group(1)
+            if not self._prep_place_word(word) or text[end : end + 1] in _JOINERS:
+                continue
+            nxt = _next_word(text, end)
+            if nxt is not None and text[nxt[0]].isupper():
+                continue
+            scan.candidates.append(Span(scan.field, start, end, "place", None, word, _RANK_GUESS, rule="prep-place"))
+
+    def _prep_place_word(self, word: str) -> bool:
+        known = self._prep_words.get(word)
+        if known is None:
+            known = not (
+                word in self.first
+                or word in self.stop
+                or word in self.english
+                or not any(c.islower() for c in word[1:])
+                or any(c.isupper() for c in word[1:])
+                or self.is_common(word)
+                or self.is_compound(word)
+            )
+            _remember(self._prep_words, word, known)
+        return known
+
     def acronyms(self, scan: _FieldScan) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
@@ -535,6 +651,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             candidates.append(span)
             if alias.shared:
                 scan.shared.append(span)
+        elif kind == LEXSURNAME:
+            scan.bare.append((m_start, m_end))
         elif kind == SURNAME:
             target = alias.targets[0]
             ent = entities[target]
@@ -569,6 +687,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.suffix_place(scan, end)
     for start in scan.firstnames:
         rules.first_named(scan, start)
+    for start, end in scan.bare:
+        rules.bare_surname(scan, start, end)
     for span in list(scan.candidates):
         if (
             span.type == "organisation"
@@ -578,6 +698,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         ):
             rules.party_tagged(scan, span.start - 1)
     rules.acronyms(scan)
+    rules.prep_places(scan)
+    rules.name_pairs(scan)
     return scan
 
 

@@ -104,6 +104,7 @@ WEAK = "weak"  # adjective/demonym: links to the entity, weak mention, no NER sp
 CUE = "cue"  # discovery cue (title, org head ...), see cues.tsv
 FIRSTNAME = "firstname"  # a given name from the lexicon
 TOPONYM = "toponym"  # a gazetteer place name not in the curated KB
+LEXSURNAME = "lexsurname"  # a surname from the lexicon that is no word, given name or place
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +476,9 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     first_alias = Alias(kind=FIRSTNAME)
     for name in first_names - taken:
         patterns.append(Pattern(name, first_alias))
+    surname_alias = Alias(kind=LEXSURNAME)
+    for name in surnames - taken - first_names - strong_places - weak_places - common - english:
+        patterns.append(Pattern(name, surname_alias))
     strong, weak = Alias(kind=TOPONYM, cue="strong"), Alias(kind=TOPONYM, cue="weak")
     genitive_places = {p + "s" for p in strong_places if p[-1].isalpha() and p[-1] not in "sßxz"}
     for name in (strong_places | genitive_places) - taken - first_names:

