@@ -89,6 +89,7 @@ class WorkerProc:
     starts: int = 0
     kills: int = 0
     pids: list[int] = field(default_factory=list)
+    command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "streams.cli", "worker"])
 
     @property
     def log_path(self) -> Path:
@@ -109,7 +110,7 @@ class WorkerProc:
         self.starts += 1
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "wb")  # noqa: SIM115 - the child owns it
-        self.process = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=self.env(),
+        self.process = subprocess.Popen(self.command, env=self.env(),
                                         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         log.close()
         self.pids.append(self.process.pid)

@@ -1,0 +1,60 @@
+"""Root cause of the rebalance loss, without a broker: how the worker's Faust consumer turns
+acknowledged offsets into the offset it commits.
+
+Found with the rebalance scenario: after the second worker left, the first got a partition back,
+committed 182 (0..181 done), never acknowledged offset 182 (an event fetched around the
+rebalance and dropped), acknowledged 183..197, and then committed 198: offset 182 was never
+processed, never published, and will never be read again. faust-streaming's
+``Consumer._new_offset`` only refuses to commit across a gap at the head of the acked offsets when
+that gap is wider than one offset (``min(acked) - committed > 1``; cf. faust-streaming #606).
+
+The test goes through ``streams.app`` first, so a fix applied there (a corrected ``_new_offset``)
+is what it checks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import SimpleNamespace
+
+import pytest
+from faust.transport.consumer import Consumer
+from faust.types import TP
+from intervaltree import IntervalTree
+
+import streams.app  # noqa: F401 - whatever the worker patches in Faust applies here too
+
+pytestmark = pytest.mark.reliability
+
+PARTITION = TP("wire.raw", 0)
+
+
+def _consumer(committed: int, acked: list[int]) -> SimpleNamespace:
+    return SimpleNamespace(
+        _acked=defaultdict(list, {PARTITION: list(acked)}),
+        _acked_index=defaultdict(set, {PARTITION: set(acked)}),
+        _gap=defaultdict(IntervalTree),
+        _committed_offset=defaultdict(lambda: None, {PARTITION: committed}),
+    )
+
+
+def new_offset(committed: int, acked: list[int]) -> int | None:
+    return Consumer._new_offset(_consumer(committed, acked), PARTITION)  # type: ignore[arg-type]
+
+
+def test_contiguous_acks_are_committed() -> None:
+    assert new_offset(178, [178, 179, 180, 181]) == 182
+
+
+@pytest.mark.parametrize("missing", [1, 2, 5])
+def test_an_offset_never_acked_is_never_committed_past(missing: int) -> None:
+    """Committed 182 means "182 is next". Acks from 182 + missing on: nothing may be committed."""
+    acked = list(range(182 + missing, 198))
+    assert new_offset(182, acked) in (None, 182), (
+        f"offsets 182..{181 + missing} were never acknowledged, yet {new_offset(182, acked)} would be committed")
+
+
+def test_a_first_offset_never_acked_is_never_committed_past() -> None:
+    """Committed 0 (nothing done yet) is falsy: the head-gap check is skipped altogether."""
+    got = new_offset(0, [2, 3, 4])
+    assert got in (None, 0), f"offsets 0..1 were never acknowledged, yet {got} would be committed"

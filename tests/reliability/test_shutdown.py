@@ -1,0 +1,65 @@
+"""Scenario 6, graceful shutdown: SIGTERM while records are in flight. The worker finishes (or
+safely abandons) its batch, commits, and exits 0 within 10 s; a restarted worker then publishes
+everything that was left and re-publishes nothing it had published (duplicates are counted).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.kafka_tools import create_topics
+from tests.reliability.harness import (
+    BackgroundProducer,
+    TopicReader,
+    WorkerProc,
+    check_delivery,
+    make_settings,
+)
+from tests.reliability.wire import good_items
+
+pytestmark = pytest.mark.reliability
+
+STREAM_SECONDS = 16.0
+STOPS = 3
+EXIT_WITHIN = 10.0
+
+
+def test_sigterm_mid_stream_exits_cleanly_and_loses_nothing(broker: str, tmp_path: Path, n_items: int,
+                                                            summary) -> None:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    s = make_settings(broker, partitions=3)
+    create_topics(s)
+    items = good_items(n_items, f"g{int(time.time())}")
+    ids = {rid for w in items for rid in w.record_ids}
+    worker = WorkerProc(s, tmp_path, name="shutdown")
+    exits: list[tuple[int | None, float]] = []
+    republished = 0
+    with TopicReader(s, ["news.enriched"]) as reader:
+        worker.start()
+        with BackgroundProducer(s, [(w.key, w.value) for w in items], rate=n_items / STREAM_SECONDS) as producer:
+            for _ in range(STOPS):
+                time.sleep(STREAM_SECONDS / (STOPS + 1))
+                exits.append(worker.terminate(timeout=30))
+                time.sleep(1.0)  # whatever the stopped worker flushed is on the broker by now
+                published = reader.ids("news.enriched")
+                before = len(reader.snapshot("news.enriched"))
+                worker.start()
+                time.sleep(0.5)
+                # a record published again after a restart is a re-publication
+                republished += sum(1 for r in reader.snapshot("news.enriched")[before:]
+                                   if r.headers["newswire.record.id"].decode() in published)
+        complete = reader.wait("news.enriched", ids, timeout=240, stall=45, settle=2.0)
+        exits.append(worker.terminate(timeout=30))
+    delivery = check_delivery(ids, reader.snapshot("news.enriched"))
+    summary.add("shutdown", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
+                duplicates=delivery.duplicates, dead_letters=0, worker_restarts=len(worker.pids) - 1,
+                seconds=time.monotonic() - started,
+                exits="/".join(f"{code}@{secs:.1f}s" for code, secs in exits))
+    assert producer.sent == len(items)
+    for code, seconds in exits:
+        assert code == 0 and seconds <= EXIT_WITHIN, f"SIGTERM: exit {code} after {seconds:.1f} s"
+    assert complete and not delivery.lost, f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]}"
+    assert delivery.duplicates == 0, f"{delivery.duplicates} records published twice (same record id)"
