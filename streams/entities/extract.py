@@ -547,6 +547,34 @@ class _Rules:
             _remember(self._prep_words, word, known)
         return known
 
+    def headed_place(self, scan: _FieldScan, head_start: int, head_end: int, *, with_head: bool) -> None:
+        """``Gemeinde Xdorf``, ``Kanton Yberg``: an unknown capitalised non-noun after a settlement
+        or region noun is a place; after a prefix that belongs to the name (``Bad``, ``St.``,
+        ``San``) the place spans both words. Not when another capitalised word follows."""
+        text = scan.text
+        nxt = _next_word(text, head_end)
+        if nxt is None:
+            return
+        start, end = nxt
+        if start in scan.blocked or start in scan.people or not text[start].isupper():
+            return
+        word = text[start:end]
+        if word in self.stop or word in self.first or self.is_common(word) or word in self.english:
+            return
+        if not any(c.islower() for c in word):
+            return
+        after = _next_word(text, end)
+        if after is not None and text[after[0]].isupper() and text[after[0] : after[1]] not in self.stop:
+            return
+        if text[end : end + 1] in _JOINERS and not with_head:
+            return
+        if with_head:
+            start = head_start
+        else:
+            end = scan.places.get(start, end)
+        name = text[start:end]
+        scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="place-head"))
+
     def acronyms(self, scan: _FieldScan) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
@@ -685,6 +713,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 rules.speaker(scan, start, end)
         elif cue == "place-suffix":
             rules.suffix_place(scan, end)
+        elif cue in ("place-prefix", "place-head") and wstart == start:
+            rules.headed_place(scan, start, end, with_head=cue == "place-prefix")
     for start in scan.firstnames:
         rules.first_named(scan, start)
     for start, end in scan.bare:

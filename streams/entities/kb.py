@@ -35,6 +35,8 @@ CUE_KINDS = frozenset(
         "stop",
         "speech",
         "acronym-stop",
+        "place-prefix",
+        "place-head",
     }
 )
 # The finer classes each table may use; a typo here would silently split a class, so it is checked.

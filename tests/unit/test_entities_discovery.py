@@ -58,3 +58,14 @@ def test_no_place_after_preposition_for_nouns_names_or_longer_runs(kb: Knowledge
     assert found(kb, "Er sucht Rat in Glaubensfragen.") == {}  # a compound noun, no place
     assert "Wurzelbrunn" not in found(kb, "Er arbeitet in Wurzelbrunn Consulting.")
     assert "Wurzelbrunn" not in found(kb, "Sie lebt in Wurzelbrunn-Süd.")
+
+
+def test_place_after_settlement_noun_or_place_prefix(kb: KnowledgeBase) -> None:
+    assert found(kb, "Die Gemeinde Dravonik hat neue Pläne.") == {"Dravonik": "place"}
+    assert found(kb, "Er kurte in Bad Dravonik.") == {"Bad Dravonik": "place"}
+    assert found(kb, "Sie zogen nach St. Dravonik weiter.") == {"St. Dravonik": "place"}
+
+
+def test_no_place_after_settlement_noun_for_nouns_or_longer_runs(kb: KnowledgeBase) -> None:
+    assert found(kb, "Die Stadt Verwaltung arbeitet.") == {}
+    assert "Dravonik" not in found(kb, "Die Stadt Dravonik Werke GmbH wächst.")
