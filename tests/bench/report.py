@@ -136,7 +136,8 @@ def table(results: dict[str, Any]) -> str:
     w1 = max([len(r[1]) for r in rows] + [10])
     w2 = max([len(r[2]) for r in rows] + [8])
     if results.get("whatif"):
-        head += f"\nWHAT-IF RUN: worker patched with {results['whatif']} (tests/bench/whatif.py)"
+        head += (f"\nWHAT-IF RUN: worker patched with {results['whatif']} (tests/bench/whatif.py);"
+                 " the passthrough gets fetch_wait only")
     lines = [head, f"{'measure':<{w0}}  {'value':>{w1}}  {'target':<{w2}}  ok", "-" * (w0 + w1 + w2 + 8)]
     lines += [f"{a:<{w0}}  {b:>{w1}}  {c:<{w2}}  {d}" for a, b, c, d in rows]
     return "\n".join(lines)

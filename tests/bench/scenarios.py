@@ -182,6 +182,16 @@ def worker_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def passthrough_env(settings: Settings) -> dict[str, str]:
+    """The baseline gets the what-if consumer fix too (it is the same stack), nothing else."""
+    from tests.bench.whatif import parse
+
+    env = settings_env(settings)
+    if WHATIF and "fetch_wait" in parse(WHATIF):
+        env["BENCH_FETCH_MAX_WAIT_MS"] = parse(WHATIF)["fetch_wait"] or "50"
+    return env
+
+
 def run_worker(bench: Bench, settings: Settings, n: int) -> dict[str, Any]:
     """The worker on the input ``bench.prefill(settings, n)`` wrote."""
     figures = measure(bench, f"worker-{settings.topic_namespace.split('.')[1]}", worker_cmd(),
@@ -197,7 +207,7 @@ def run_passthrough(bench: Bench, n: int, source: str, role: str = "pt") -> dict
     positions = [(p, o) for p, o, _ in bench.produced[source].positions[:n]]
     plan_path = bench.logs / "passthrough-plan.pkl"
     write_plan_map(bench, positions, plan_path)
-    env = {**settings_env(settings), "BENCH_PLAN": str(plan_path), "BENCH_INPUT_TOPIC": source,
+    env = {**passthrough_env(settings), "BENCH_PLAN": str(plan_path), "BENCH_INPUT_TOPIC": source,
            "BENCH_OUT_NAMESPACE": settings.topic_namespace}
     try:
         return measure(bench, f"passthrough-{role}", [sys.executable, "-m", "tests.bench.passthrough"], env, outputs, n,
@@ -267,7 +277,7 @@ def run_latency(bench: Bench, rate: float, seconds: float, *, kind: str = "worke
     source, outputs = bench.topics(settings)
     count = min(len(bench.items), int(rate * seconds))
     asyncio.run(kafka.create_topics(bench.broker, [source, *outputs], bench.partitions))
-    env = worker_env(settings) if kind == "worker" else settings_env(settings)
+    env = worker_env(settings) if kind == "worker" else passthrough_env(settings)
     plan_path = bench.logs / f"{role}-plan.pkl"
     if kind == "passthrough":
         write_plan_map(bench, expected_positions(bench.items[:count], bench.partitions), plan_path)
