@@ -366,13 +366,15 @@ class _Rules:
         word, place or function word and no compound noun, form a person's name when no article or
         locative preposition precedes them and no third capitalised word follows."""
         text = scan.text
+        pair_word = self._pair_word
         for m in _PAIR.finditer(text):
-            rest = _LOWER_REST.match(text, m.end())
-            if rest is None:
-                continue
-            start, second, end = m.start() + 1, m.end() - 1, rest.end()
-            if not (self._pair_word(text[start : second - 1]) and self._pair_word(text[second:end])):
+            start, second = m.start() + 1, m.end() - 1
+            if not pair_word(text[start : second - 1]):
                 continue  # the common case ("Die Regierung", "Der Kreml"): decided first
+            rest = _LOWER_REST.match(text, m.end())
+            if rest is None or not pair_word(text[second : rest.end()]):
+                continue
+            end = rest.end()
             if start in scan.blocked or start in scan.places or start in scan.people or second in scan.blocked:
                 continue
             if second in scan.places or text[end : end + 1] in _JOINERS or _sentence_initial(text, start):
@@ -479,6 +481,26 @@ class _Rules:
             nxt = _next_word(text, end)
         if end > 0:
             self._org(scan, cue_start, end, "club")
+
+    def typed_org(self, scan: _FieldScan, type_end: int) -> None:
+        """``der Konzern Xyz AG``, ``die Rockband Xyz``: capitalised non-nouns right after a noun that
+        names a kind of organisation are its name. Not when a given name, a place or a KB name
+        follows (the other rules read those), nor when the name runs on into a capitalised word."""
+        text = scan.text
+        if word_end(text, type_end) != type_end:
+            return
+        nxt = _next_word(text, type_end)
+        if nxt is None or not text[nxt[0]].isupper() or nxt[0] in scan.people or nxt[0] in scan.places:
+            return
+        if nxt[0] in scan.blocked or text[nxt[0] : nxt[1]] in self.first:
+            return
+        end = self._org_run(scan, type_end, open_words=False)
+        if end < 0:
+            return
+        after = _next_word(text, end)
+        if after is not None and text[after[0]].isupper():
+            return  # the name goes on with a noun or function word: where it ends is unclear
+        self._org(scan, nxt[0], end, "org-type")
 
     def _org(self, scan: _FieldScan, start: int, end: int, rule: str) -> None:
         name = scan.text[start:end]
@@ -713,6 +735,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 rules.speaker(scan, start, end)
         elif cue == "place-suffix":
             rules.suffix_place(scan, end)
+        elif cue == "org-type":
+            rules.typed_org(scan, end)
         elif cue in ("place-prefix", "place-head") and wstart == start:
             rules.headed_place(scan, start, end, with_head=cue == "place-prefix")
     for start in scan.firstnames:

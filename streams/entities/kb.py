@@ -37,6 +37,7 @@ CUE_KINDS = frozenset(
         "acronym-stop",
         "place-prefix",
         "place-head",
+        "org-type",
     }
 )
 # The finer classes each table may use; a typo here would silently split a class, so it is checked.

@@ -69,3 +69,14 @@ def test_place_after_settlement_noun_or_place_prefix(kb: KnowledgeBase) -> None:
 def test_no_place_after_settlement_noun_for_nouns_or_longer_runs(kb: KnowledgeBase) -> None:
     assert found(kb, "Die Stadt Verwaltung arbeitet.") == {}
     assert "Dravonik" not in found(kb, "Die Stadt Dravonik Werke GmbH wächst.")
+
+
+def test_organisation_named_after_its_kind(kb: KnowledgeBase) -> None:
+    assert found(kb, "Der Konzern Veltrago meldete Gewinne.") == {"Veltrago": "organisation"}
+    assert found(kb, "Die Rockband Quarzlicht spielt heute.") == {"Quarzlicht": "organisation"}
+
+
+def test_organisation_kind_needs_a_clear_name(kb: KnowledgeBase) -> None:
+    assert found(kb, "Das Unternehmen Gewinne machte.") == {}  # a noun, no name
+    assert "Veltrago" not in found(kb, "Der Konzern Veltrago Holding Gruppe wächst.")  # unclear end
+    assert found(kb, "Der Verband meldete Zahlen.") == {}  # "*band" ends a word, but no name follows
