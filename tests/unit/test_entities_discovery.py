@@ -80,3 +80,8 @@ def test_organisation_kind_needs_a_clear_name(kb: KnowledgeBase) -> None:
     assert found(kb, "Das Unternehmen Gewinne machte.") == {}  # a noun, no name
     assert "Veltrago" not in found(kb, "Der Konzern Veltrago Holding Gruppe wächst.")  # unclear end
     assert found(kb, "Der Verband meldete Zahlen.") == {}  # "*band" ends a word, but no name follows
+
+
+def test_more_titles_and_reporting_verbs(kb: KnowledgeBase) -> None:
+    assert found(kb, "Das Album stammt von Rapper Quarzmann.") == {"Quarzmann": "person"}
+    assert found(kb, "Das sei falsch, erwiderte Tekestebu am Abend.") == {"Tekestebu": "person"}
