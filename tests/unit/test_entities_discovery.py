@@ -83,5 +83,5 @@ def test_organisation_kind_needs_a_clear_name(kb: KnowledgeBase) -> None:
 
 
 def test_more_titles_and_reporting_verbs(kb: KnowledgeBase) -> None:
-    assert found(kb, "Das Album stammt von Rapper Quarzmann.") == {"Quarzmann": "person"}
+    assert found(kb, "Das Album stammt von Rapper Kwabenya.") == {"Kwabenya": "person"}
     assert found(kb, "Das sei falsch, erwiderte Tekestebu am Abend.") == {"Tekestebu": "person"}
