@@ -85,3 +85,11 @@ def test_organisation_kind_needs_a_clear_name(kb: KnowledgeBase) -> None:
 def test_more_titles_and_reporting_verbs(kb: KnowledgeBase) -> None:
     assert found(kb, "Das Album stammt von Rapper Kwabenya.") == {"Kwabenya": "person"}
     assert found(kb, "Das sei falsch, erwiderte Tekestebu am Abend.") == {"Tekestebu": "person"}
+
+
+def test_place_coordinated_with_a_known_place(kb: KnowledgeBase) -> None:
+    assert found(kb, "Es gab Proteste in Berlin und Dravonik am Wochenende.") == {
+        "Berlin": "place",
+        "Dravonik": "place",
+    }
+    assert found(kb, "Es gab Proteste in Berlin und Gewerkschaften.") == {"Berlin": "place"}
