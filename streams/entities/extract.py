@@ -74,6 +74,8 @@ _ACRONYM_CONTEXT = frozenset(
     ]
 )
 
+# words before an unknown acronym that make it an organisation: articles, contractions, prepositions
+_ACRONYM_CONTEXT_WIDE = _ACRONYM_CONTEXT | frozenset(["bei", "von", "für", "mit", "gegen", "über", "durch"])
 # words after which a capitalised word is a place or a thing rather than a bare person's name
 _PLACE_OR_ARTICLE = _ACRONYM_CONTEXT | frozenset(
     ["in", "In", "aus", "Aus", "nach", "Nach", "bei", "Bei", "nahe", "Richtung", "zwischen"]
@@ -643,8 +645,8 @@ class _Rules:
             if start > 0 and text[start - 1] in "-.":
                 continue
             prev = _prev_word(scan, start)
-            if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT:
-                continue  # "des ADAC", "beim DFB": only an article or contraction makes it a body
+            if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT_WIDE:
+                continue  # "des ADAC", "beim DFB", "mit der DHB": an article, contraction or preposition
             nxt = _next_word(text, end)
             if nxt is not None and text[nxt[0] : nxt[1]].isupper():
                 continue  # a line in capitals, not an acronym

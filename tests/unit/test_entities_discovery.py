@@ -93,3 +93,9 @@ def test_place_coordinated_with_a_known_place(kb: KnowledgeBase) -> None:
         "Dravonik": "place",
     }
     assert found(kb, "Es gab Proteste in Berlin und Gewerkschaften.") == {"Berlin": "place"}
+
+
+def test_unknown_acronym_after_a_preposition_is_an_organisation(kb: KnowledgeBase) -> None:
+    assert found(kb, "Das Team spielt heute QXV vor.") == {}  # no article or preposition before it
+    assert found(kb, "Der Vertrag mit QXV wurde verlängert.") == {"QXV": "organisation"}
+    assert found(kb, "Er sprach mit QXV KLM über alles.") == {}  # a line in capitals
