@@ -67,9 +67,9 @@ def test_items_are_routed_to_desks_and_bad_input_is_dead_lettered(isolated: Sett
 
     assert status == 200
     text = metrics.decode()
-    assert 'newswire_items_consumed_total{topic="%s"} 6.0' % s.ns(s.input_topic) in text
+    assert f'newswire_items_consumed_total{{topic="{s.ns(s.input_topic)}"}} 6.0' in text
     assert 'newswire_dead_letters_total{reason="invalid-json"} 1.0' in text
-    assert 'newswire_items_published_total{topic="%s"} 4.0' % s.ns("news.enriched") in text
+    assert f'newswire_items_published_total{{topic="{s.ns("news.enriched")}"}} 4.0' in text
     assert "newswire_stage_seconds_bucket" in text
 
 
