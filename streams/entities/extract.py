@@ -41,7 +41,6 @@ _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the
 _PAIR = re.compile(r" [A-ZÄÖÜ][a-zß-öø-ÿĀ-ž]+ [A-ZÄÖÜ]")
 _LOWER_REST = re.compile(r"[a-zß-öø-ÿĀ-ž]+(?![\w-])")
 _JOINERS = frozenset("-'’")
-_COORDINATORS = frozenset(["und", "oder", "sowie", "bis"])
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -557,37 +556,6 @@ class _Rules:
                 continue
             scan.candidates.append(Span(scan.field, start, end, "place", None, word, _RANK_GUESS, rule="prep-place"))
 
-    def coordinated_places(self, scan: _FieldScan) -> None:
-        """``in Berlin und Xdorf``, ``Kiew, Xdorf und Ystadt``: an unknown word that could be a place
-        after a known place and ``und``/``oder``/a comma is one too."""
-        text = scan.text
-        ends = [*scan.block_places.values(), *scan.places.values()]
-        for end in ends:
-            for _ in range(3):  # "A, B, C und D": at most three more
-                link = _next_word(text, end, comma=True)
-                if link is None:
-                    break
-                word = text[link[0] : link[1]]
-                if word in _COORDINATORS:
-                    nxt = _next_word(text, link[1])
-                elif text[end : link[0]].strip() == ",":
-                    nxt = link
-                else:
-                    break
-                if nxt is None or nxt[0] in scan.blocked or nxt[0] in scan.places or nxt[0] in scan.people:
-                    break
-                start, stop = nxt
-                if not text[start].isupper() or not self._prep_place_word(text[start:stop]):
-                    break
-                if text[stop : stop + 1] in _JOINERS:
-                    break
-                after = _next_word(text, stop)
-                if after is not None and text[after[0]].isupper():
-                    break
-                name = text[start:stop]
-                scan.candidates.append(Span(scan.field, start, stop, "place", None, name, _RANK_GUESS, rule="coord"))
-                end = stop
-
     def _prep_place_word(self, word: str) -> bool:
         known = self._prep_words.get(word)
         if known is None:
@@ -787,7 +755,6 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.party_tagged(scan, span.start - 1)
     rules.acronyms(scan)
     rules.prep_places(scan)
-    rules.coordinated_places(scan)
     rules.name_pairs(scan)
     return scan
 

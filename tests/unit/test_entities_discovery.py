@@ -87,14 +87,6 @@ def test_more_titles_and_reporting_verbs(kb: KnowledgeBase) -> None:
     assert found(kb, "Das sei falsch, erwiderte Tekestebu am Abend.") == {"Tekestebu": "person"}
 
 
-def test_place_coordinated_with_a_known_place(kb: KnowledgeBase) -> None:
-    assert found(kb, "Es gab Proteste in Berlin und Dravonik am Wochenende.") == {
-        "Berlin": "place",
-        "Dravonik": "place",
-    }
-    assert found(kb, "Es gab Proteste in Berlin und Gewerkschaften.") == {"Berlin": "place"}
-
-
 def test_unknown_acronym_after_a_preposition_is_an_organisation(kb: KnowledgeBase) -> None:
     assert found(kb, "Das Team spielt heute QXV vor.") == {}  # no article or preposition before it
     assert found(kb, "Der Vertrag mit QXV wurde verlängert.") == {"QXV": "organisation"}
