@@ -36,10 +36,6 @@ _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])"
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
-# " Xaver Y": a capitalised word in lower case after its first letter, a space, a capital; the rest
-# of the second word is _LOWER_REST (two simple regexes are faster than one with groups)
-_PAIR = re.compile(r" [A-ZÄÖÜ][a-zß-öø-ÿĀ-ž]+ [A-ZÄÖÜ]")
-_LOWER_REST = re.compile(r"[a-zß-öø-ÿĀ-ž]+(?![\w-])")
 _JOINERS = frozenset("-'’")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
@@ -224,7 +220,6 @@ class _Rules:
         self._compounds: dict[str, bool] = {}
         self._speakers: dict[str, bool] = {}  # may name who speaks ("sagte Beispiel")
         self._datelines: dict[str, KbEntity | None] = {}
-        self._pair_words: dict[str, bool] = {}  # may be one of two words of a name
         self._prep_words: dict[str, bool] = {}  # may be a place after in/aus/nach
 
     def dateline_entity(self, place: str) -> KbEntity | None:
@@ -362,45 +357,6 @@ class _Rules:
         if nxt is not None and text[nxt[0]].isupper():
             return
         self._person(scan, start, end, "bare-surname", _RANK_GUESS)
-
-    def name_pairs(self, scan: _FieldScan) -> None:
-        """``mit Xaver Yilmaz``: two capitalised words in mid-sentence, neither a noun, English
-        word, place or function word and no compound noun, form a person's name when no article or
-        locative preposition precedes them and no third capitalised word follows."""
-        text = scan.text
-        pair_word = self._pair_word
-        for m in _PAIR.finditer(text):
-            start, second = m.start() + 1, m.end() - 1
-            if not pair_word(text[start : second - 1]):
-                continue  # the common case ("Die Regierung", "Der Kreml"): decided first
-            rest = _LOWER_REST.match(text, m.end())
-            if rest is None or not pair_word(text[second : rest.end()]):
-                continue
-            end = rest.end()
-            if start in scan.blocked or start in scan.places or start in scan.people or second in scan.blocked:
-                continue
-            if second in scan.places or text[end : end + 1] in _JOINERS or _sentence_initial(text, start):
-                continue
-            prev = _prev_word(scan, start)
-            if prev is not None and text[prev[0] : prev[1]] in _PLACE_OR_ARTICLE:
-                continue
-            nxt = _next_word(text, end)
-            if nxt is not None and text[nxt[0]].isupper():
-                continue
-            self._person(scan, start, end, "name-pair", _RANK_GUESS)
-
-    def _pair_word(self, word: str) -> bool:
-        known = self._pair_words.get(word)
-        if known is None:
-            known = not (
-                word in self.stop
-                or word in self.english
-                or word in self.toponyms
-                or self.is_common(word)
-                or self.is_compound(word)
-            )
-            _remember(self._pair_words, word, known)
-        return known
 
     def party_tagged(self, scan: _FieldScan, open_paren: int) -> None:
         """``Name (CDU)``: the capitalised words before a party tag are a person."""
@@ -755,7 +711,6 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.party_tagged(scan, span.start - 1)
     rules.acronyms(scan)
     rules.prep_places(scan)
-    rules.name_pairs(scan)
     return scan
 
 
