@@ -26,6 +26,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.structs import TopicPartition
 
 from streams.kafka import client_options
 from streams.settings import Settings
@@ -278,6 +279,31 @@ async def _create_topic(settings: Settings, name: str, partitions: int, config: 
 
 def create_topic(settings: Settings, name: str, partitions: int, config: dict[str, str] | None = None) -> None:
     asyncio.run(_create_topic(settings, name, partitions, config or {}))
+
+
+async def _uncommitted(settings: Settings) -> dict[int, int]:
+    """Per input partition: records between the group's committed offset and the log end."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, group_id=settings.app_id,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        topic = settings.ns(settings.input_topic)
+        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not parts:
+            await consumer._client.force_metadata_update()
+            parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        ends = await consumer.end_offsets(parts)
+        out = {}
+        for tp in parts:
+            committed = await consumer.committed(tp)
+            out[tp.partition] = ends[tp] - (committed or 0)
+        return out
+    finally:
+        await consumer.stop()
+
+
+def uncommitted(settings: Settings) -> dict[int, int]:
+    return asyncio.run(_uncommitted(settings))
 
 
 # --- reading and checking --------------------------------------------------------------------

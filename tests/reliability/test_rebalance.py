@@ -1,6 +1,9 @@
 """Scenario 4, rebalance: two workers in one consumer group (same NEWSWIRE_APP_ID, own web
-ports) on a 6-partition input. The second joins mid-stream and later leaves (SIGTERM) mid-stream:
-nothing is lost, and while both run both do work (consumed > 0 in each one's /metrics).
+ports) on a 6-partition input. The second joins mid-stream and later leaves (SIGTERM) mid-stream,
+twice: nothing is lost, and while both run both do work (consumed > 0 in each one's /metrics).
+
+Each worker gets its own APP_DATADIR, as two pods would have; the worker's default puts both
+under the same temp dir name on one host.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.integration.kafka_tools import create_topics, http_get
@@ -25,11 +29,11 @@ from tests.reliability.wire import good_items
 
 pytestmark = pytest.mark.reliability
 
-STREAM_SECONDS = 24.0
+CYCLES = 2  # the second worker joins and leaves this many times during one stream
+STREAM_SECONDS = 12.0 * CYCLES + 4.0
 
 
 def _assigned(worker: WorkerProc) -> int:
-    import orjson
     try:
         return int(orjson.loads(http_get(worker.settings.web_port, "/readyz", timeout=2.0)[1])["partitions_assigned"])
     except Exception:
@@ -46,32 +50,38 @@ def test_second_worker_joins_and_leaves_mid_stream(broker: str, tmp_path: Path, 
     first = WorkerProc(s, tmp_path, name="first", extra_env={"APP_DATADIR": str(tmp_path / "first-data")})
     second = WorkerProc(replace(s, web_port=free_port()), tmp_path, name="second",
                         extra_env={"APP_DATADIR": str(tmp_path / "second-data")})
+    shares, consumed, marks, exits = [], [], [], []
     with TopicReader(s, ["news.enriched", s.dlq_topic]) as reader:
         first.start()
         with BackgroundProducer(s, [(w.key, w.value) for w in items], rate=n_items / STREAM_SECONDS) as producer:
-            time.sleep(STREAM_SECONDS / 6)
-            at_join = len(reader.snapshot("news.enriched"))
-            second.start()
-            time.sleep(STREAM_SECONDS / 3)  # both run
-            shares = (_assigned(first), _assigned(second))
-            consumed = (metric_sum(first.metrics(), "newswire_items_consumed_total"),
-                        metric_sum(second.metrics(), "newswire_items_consumed_total"))
-            at_leave = len(reader.snapshot("news.enriched"))
-            code, stop_seconds = second.terminate()
-        complete = reader.wait("news.enriched", ids, timeout=240, stall=60, settle=2.0)
+            for _ in range(CYCLES):
+                time.sleep(3.0)
+                marks.append(len(reader.snapshot("news.enriched")))
+                second.start()
+                time.sleep(4.0)  # both run
+                shares.append((_assigned(first), _assigned(second)))
+                consumed.append((metric_sum(first.metrics(), "newswire_items_consumed_total"),
+                                 metric_sum(second.metrics(), "newswire_items_consumed_total")))
+                marks.append(len(reader.snapshot("news.enriched")))
+                exits.append(second.terminate())
+        complete = reader.wait("news.enriched", ids, timeout=240, stall=45, settle=2.0)
         first_alive = first.alive()
+        first_ready = http_get(s.web_port, "/readyz")[0]
         first.terminate()
     delivery = check_delivery(ids, reader.snapshot("news.enriched"))
     summary.add("rebalance", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
                 duplicates=delivery.duplicates, dead_letters=len(reader.snapshot(s.dlq_topic)),
-                worker_restarts=0, seconds=time.monotonic() - started,
-                partitions_while_both=f"{shares[0]}+{shares[1]}",
-                consumed_while_both=f"{consumed[0]:.0f}+{consumed[1]:.0f}",
-                enriched_at_join=at_join, enriched_at_leave=at_leave, second_exit=code,
-                second_stop_s=round(stop_seconds, 1))
+                worker_restarts=0, seconds=time.monotonic() - started, cycles=CYCLES,
+                partitions_while_both=" ".join(f"{a}+{b}" for a, b in shares),
+                consumed_while_both=" ".join(f"{a:.0f}+{b:.0f}" for a, b in consumed),
+                enriched_at_join_leave="/".join(map(str, marks)),
+                second_exits="/".join(f"{c}@{t:.1f}s" for c, t in exits),
+                first_ready_at_end=first_ready)
     assert producer.sent == len(items)
-    assert 0 < at_join < at_leave < len(ids), "the second worker must join and leave mid-stream"
-    assert consumed[0] > 0 and consumed[1] > 0, f"both workers must consume while both run: {consumed}"
-    assert shares[0] > 0 and shares[1] > 0 and shares[0] + shares[1] == 6, shares
-    assert code == 0 and first_alive
-    assert complete and not delivery.lost, f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]}"
+    assert marks[0] > 0 and marks[-1] < len(ids), "the second worker must join and leave mid-stream"
+    for (a, b), (ca, cb) in zip(shares, consumed, strict=True):
+        assert ca > 0 and cb > 0, f"both workers must consume while both run: {consumed}"
+        assert a > 0 and b > 0 and a + b == 6, f"partitions while both run: {shares}"
+    assert all(code == 0 for code, _ in exits) and first_alive
+    assert complete and not delivery.lost, (
+        f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]} (first worker /readyz: {first_ready})")

@@ -17,6 +17,7 @@ from tests.reliability.harness import (
     WorkerProc,
     check_delivery,
     make_settings,
+    uncommitted,
 )
 from tests.reliability.wire import good_items
 
@@ -52,14 +53,18 @@ def test_sigterm_mid_stream_exits_cleanly_and_loses_nothing(broker: str, tmp_pat
                 republished += sum(1 for r in reader.snapshot("news.enriched")[before:]
                                    if r.headers["newswire.record.id"].decode() in published)
         complete = reader.wait("news.enriched", ids, timeout=240, stall=45, settle=2.0)
-        exits.append(worker.terminate(timeout=30))
+        exits.append(worker.terminate(timeout=30))  # idle now: everything it consumed must be committed
+    left_uncommitted = uncommitted(s)
     delivery = check_delivery(ids, reader.snapshot("news.enriched"))
     summary.add("shutdown", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
                 duplicates=delivery.duplicates, dead_letters=0, worker_restarts=len(worker.pids) - 1,
                 seconds=time.monotonic() - started,
-                exits="/".join(f"{code}@{secs:.1f}s" for code, secs in exits))
+                exits="/".join(f"{code}@{secs:.1f}s" for code, secs in exits),
+                republished_after_restart=republished,
+                uncommitted_after_last_stop=sum(left_uncommitted.values()))
     assert producer.sent == len(items)
     for code, seconds in exits:
         assert code == 0 and seconds <= EXIT_WITHIN, f"SIGTERM: exit {code} after {seconds:.1f} s"
     assert complete and not delivery.lost, f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]}"
     assert delivery.duplicates == 0, f"{delivery.duplicates} records published twice (same record id)"
+    assert not any(left_uncommitted.values()), f"records processed but not committed at exit: {left_uncommitted}"
