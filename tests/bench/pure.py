@@ -70,15 +70,29 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(items: list[GenItem], settings: Settings | None = None, *, cpu: int | None = 0,
+def idlest_cpu() -> int | None:
+    """The CPU other jobs use least right now (the machine may be shared)."""
+    try:
+        import psutil
+
+        allowed = sorted(os.sched_getaffinity(0))
+        busy = psutil.cpu_percent(interval=0.5, percpu=True)
+        return min(allowed, key=lambda c: busy[c] if c < len(busy) else 100.0)
+    except Exception:
+        return None
+
+
+def run(items: list[GenItem], settings: Settings | None = None, *, cpu: int | None = -1,
         warmup: int = 300) -> tuple[dict[str, Any], Plan]:
-    """Time ``Pipeline.process`` over ``items``; returns (figures, plan)."""
+    """Time ``Pipeline.process`` over ``items`` pinned to one CPU (-1: the idlest); (figures, plan)."""
     settings = settings or Settings()
     load_started = time.perf_counter()
     resources = Resources.load(settings)
     load_seconds = time.perf_counter() - load_started
     pipeline = Pipeline(settings, resources)
     pinned = None
+    if cpu == -1:
+        cpu = idlest_cpu()
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         before = os.sched_getaffinity(0)
         try:
@@ -119,6 +133,7 @@ def _timed_pass(pipeline: Pipeline, settings: Settings, items: list[GenItem]) ->
     filler_size = 0
     in_bytes = 0
     wall_started = clock()
+    cpu_started = time.process_time()
     for item in items:
         source = SourceMeta("bench", 0, item.index, None, item.key)
         started = clock()
@@ -149,6 +164,7 @@ def _timed_pass(pipeline: Pipeline, settings: Settings, items: list[GenItem]) ->
                     filler_parts.append(r.value)
                     filler_size += len(r.value)
     wall = clock() - wall_started
+    cpu_seconds = time.process_time() - cpu_started
 
     n = len(items)
     busy = sum(totals)
@@ -171,6 +187,8 @@ def _timed_pass(pipeline: Pipeline, settings: Settings, items: list[GenItem]) ->
         "mean_item_bytes": round(mean_bytes),
         "items_per_s": round(n / busy, 1) if busy else 0.0,
         "wall_items_per_s": round(n / wall, 1) if wall else 0.0,
+        # CPU time / wall time of the pass: below ~0.95 other jobs took the core from us
+        "cpu_share": round(cpu_seconds / wall, 3) if wall else None,
         "us_per_item": round(busy / n * 1e6, 1),
         "p50_us": round(_percentile(totals, 0.5) * 1e6, 1),
         "p99_us": round(_percentile(totals, 0.99) * 1e6, 1),

@@ -78,6 +78,9 @@ def table(results: dict[str, Any]) -> str:
         row("  µs/item mean (p50 / p99)",
             f"{_fmt(pure['us_per_item'])} ({_fmt(pure['p50_us'])} / {_fmt(pure['p99_us'])})")
         row("  mean input item", f"{_fmt(pure['mean_item_bytes'])} B")
+        if pure.get("cpu_share") is not None:
+            row(f"  CPU share of the pass (cpu {pure.get('pinned_cpu')}; < 0.95: disturbed)",
+                f"{pure['cpu_share']:.2f}")
         row("  decode µs/item", _fmt(st["decode"]["us_per_item"]))
         for stage, label, check in (("classify", "classify", "classify_us_3kb"),
                                     ("enrich", "enrich/entities", "enrich_us_3kb")):
