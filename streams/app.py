@@ -23,7 +23,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from streams import __version__
+from streams import __version__, faust_fixes  # noqa: F401 - patches Faust before the app exists
 from streams.kafka import client_options
 from streams.metrics import Metrics
 from streams.models import DeadLetter, OutputRecord, SourceMeta
