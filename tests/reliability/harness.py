@@ -302,6 +302,17 @@ async def _uncommitted(settings: Settings) -> dict[int, int]:
         await consumer.stop()
 
 
+def locate(settings: Settings, record_ids: Iterable[str], limit: int = 10) -> list[str]:
+    """Where the inputs of some record ids sit (partition/offset), for failure messages."""
+    wanted = {rid.rsplit(":", 1)[0]: rid for rid in list(record_ids)[:limit]}
+    found = []
+    for r in read_topic(settings, settings.input_topic, idle=2.0, timeout=60):
+        key = (r.key or b"").decode(errors="replace")
+        if key in wanted:
+            found.append(f"{wanted[key]}@p{r.partition}/o{r.offset}")
+    return sorted(found)
+
+
 def uncommitted(settings: Settings) -> dict[int, int]:
     return asyncio.run(_uncommitted(settings))
 

@@ -17,6 +17,7 @@ from tests.reliability.harness import (
     TopicReader,
     WorkerProc,
     check_delivery,
+    locate,
     make_settings,
 )
 from tests.reliability.wire import good_items
@@ -47,7 +48,7 @@ def test_broker_restart_mid_stream(dedicated_broker: DedicatedBroker, tmp_path: 
     items = good_items(n_items, f"b{int(time.time())}")
     ids = {rid for w in items for rid in w.record_ids}
     worker = WorkerProc(s, tmp_path, name="broker-restart")
-    with TopicReader(s, ["news.enriched"]) as reader:
+    with TopicReader(s, ["news.enriched", s.dlq_topic]) as reader:
         worker.start()
         pid = worker.pid
         # The producer keeps sending through the outage: its records wait in its buffer.
@@ -69,7 +70,8 @@ def test_broker_restart_mid_stream(dedicated_broker: DedicatedBroker, tmp_path: 
         worker.terminate()
     delivery = check_delivery(ids, reader.snapshot("news.enriched"))
     summary.add("broker-restart", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
-                duplicates=delivery.duplicates, dead_letters=0, worker_restarts=len(worker.pids) - 1,
+                duplicates=delivery.duplicates, dead_letters=len(reader.snapshot(s.dlq_topic)),
+                worker_restarts=len(worker.pids) - 1,
                 seconds=time.monotonic() - started, enriched_before_down=before,
                 broker_down_s=round(down_seconds + AWAY_SECONDS, 1), broker_up_s=round(up_seconds, 1),
                 readyz_503_seen=503 in codes,
@@ -79,5 +81,6 @@ def test_broker_restart_mid_stream(dedicated_broker: DedicatedBroker, tmp_path: 
     assert 503 in codes, f"/readyz never said 503 while the broker was away: {codes}"
     assert ready_again is not None, "the worker did not become ready again after the broker came back"
     assert alive, "the worker must recover in the same process"
-    assert complete and not delivery.lost, f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]}"
+    assert complete and not delivery.lost, (
+        f"{len(delivery.lost)} record ids lost: {locate(s, delivery.lost)}")
     assert not [line for line in worker.crash_lines() if "Crashed" in line]

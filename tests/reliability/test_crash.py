@@ -19,6 +19,7 @@ from tests.reliability.harness import (
     TopicReader,
     WorkerProc,
     check_delivery,
+    locate,
     make_settings,
 )
 from tests.reliability.wire import good_items
@@ -39,7 +40,7 @@ def test_kill_9_five_times_loses_nothing(broker: str, tmp_path: Path, n_items: i
     ids = {rid for w in items for rid in w.record_ids}
     worker = WorkerProc(s, tmp_path, name="crash", extra_env=FAST_EVICTION)
     kill_points: list[int] = []  # enriched records seen at each kill
-    with TopicReader(s, ["news.enriched"]) as reader:
+    with TopicReader(s, ["news.enriched", s.dlq_topic]) as reader:
         worker.start()
         with BackgroundProducer(s, [(w.key, w.value) for w in items], rate=n_items / STREAM_SECONDS) as producer:
             for _ in range(KILLS):
@@ -52,11 +53,13 @@ def test_kill_9_five_times_loses_nothing(broker: str, tmp_path: Path, n_items: i
         worker.terminate()
     delivery = check_delivery(ids, reader.snapshot("news.enriched"))
     summary.add("crash", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
-                duplicates=delivery.duplicates, dead_letters=0, worker_restarts=len(worker.pids) - 1,
+                duplicates=delivery.duplicates, dead_letters=len(reader.snapshot(s.dlq_topic)),
+                worker_restarts=len(worker.pids) - 1,
                 seconds=time.monotonic() - started, kills=worker.kills, seed=seed,
                 enriched_at_kills="/".join(map(str, kill_points)))
     assert sent == len(items)
     assert worker.kills == KILLS
     assert kill_points[0] > 0, "the first kill came before the worker published anything"
-    assert complete and not delivery.lost, f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]}"
+    assert complete and not delivery.lost, (
+        f"{len(delivery.lost)} record ids lost: {locate(s, delivery.lost)}")
     assert delivery.unexpected == 0

@@ -71,7 +71,7 @@ def test_a_record_delivered_again_is_published_once(broker: str, tmp_path: Path,
     third_round = [(w.key, w.value) for w in items] + [(u.key, u.value) for u in updates]
 
     worker = WorkerProc(s, tmp_path, name="dedup")
-    with TopicReader(s, OUTPUTS) as reader:
+    with TopicReader(s, [*OUTPUTS, s.dlq_topic]) as reader:
         worker.start()
         produce_sync(s, first_round)
         consumed_1, skipped_1 = _wait_consumed(worker, len(first_round))
@@ -89,7 +89,8 @@ def test_a_record_delivered_again_is_published_once(broker: str, tmp_path: Path,
     repeated = {t: sum(c - 1 for c in counts.values() if c > 1) for t, counts in per_topic.items()}
     inputs = len(first_round) + len(third_round)
     summary.add("dedup", inputs=inputs, published=delivery.published, lost=len(delivery.lost),
-                duplicates=sum(repeated.values()), dead_letters=0, worker_restarts=len(worker.pids) - 1,
+                duplicates=sum(repeated.values()), dead_letters=len(reader.snapshot(s.dlq_topic)),
+                worker_restarts=len(worker.pids) - 1,
                 seconds=time.monotonic() - started, distinct_records=len(ids | new_ids),
                 skipped_before_restart=int(skipped_1), skipped_after_restart=int(skipped_2),
                 replayed_after_restart=int(replayed))

@@ -22,6 +22,7 @@ from tests.reliability.harness import (
     WorkerProc,
     check_delivery,
     free_port,
+    locate,
     make_settings,
     metric_sum,
 )
@@ -84,4 +85,4 @@ def test_second_worker_joins_and_leaves_mid_stream(broker: str, tmp_path: Path, 
         assert a > 0 and b > 0 and a + b == 6, f"partitions while both run: {shares}"
     assert all(code == 0 for code, _ in exits) and first_alive
     assert complete and not delivery.lost, (
-        f"{len(delivery.lost)} record ids lost, e.g. {delivery.lost[:5]} (first worker /readyz: {first_ready})")
+        f"{len(delivery.lost)} record ids lost: {locate(s, delivery.lost)} (first worker /readyz: {first_ready})")

@@ -50,7 +50,8 @@ def test_sasl_ssl_scram_routes_items_and_hides_the_password(
     worker = WorkerProc(replace(s, sasl_password=""), tmp_path, name="sasl",
                         extra_env={"NEWSWIRE_SASL_PASSWORD_FILE": str(secret)})
     assert "NEWSWIRE_SASL_PASSWORD" not in worker.env(), "the worker must get the password from the file only"
-    with TopicReader(plain, ["news.enriched", "news.diplomacy", "news.military-aid", "news.strikes"]) as reader:
+    with TopicReader(plain, ["news.enriched", "news.diplomacy", "news.military-aid", "news.strikes",
+                                s.dlq_topic]) as reader:
         worker.start()
         produce_sync(s, [(w.key, w.value) for w in items])  # produced over SASL_SSL as well
         complete = reader.wait("news.enriched", ids, timeout=180, stall=45, settle=1.0)
@@ -86,7 +87,7 @@ def test_sasl_ssl_scram_routes_items_and_hides_the_password(
                                                                             or "fail" in line.lower())]
 
     summary.add("security", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
-                duplicates=delivery.duplicates, dead_letters=0, worker_restarts=0,
+                duplicates=delivery.duplicates, dead_letters=len(reader.snapshot(s.dlq_topic)), worker_restarts=0,
                 seconds=time.monotonic() - started, desk_records=desks,
                 wrong_password=f"exit={bad_code}, ready={200 in bad_ready}, auth_error_logged={bool(auth_lines)}")
     assert complete and not delivery.lost, f"{len(delivery.lost)} lost over SASL_SSL"
