@@ -35,7 +35,7 @@ from streams.stories import StoryMemory
 log = logging.getLogger("newswire.worker")
 
 BATCH_MAX = 500  # records per take_events batch
-BATCH_WITHIN = 0.05  # seconds to wait for a batch to fill
+BATCH_WITHIN = 0.01  # seconds to wait for a batch to fill; 50 ms alone broke the p99 latency target
 STORY_TTL = 14 * 24 * 3600.0  # forget stories untouched for two weeks
 HEALTH_INTERVAL = 5.0
 
@@ -289,7 +289,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                 until = float(headers["newswire.embargo.until"])
                 hold[headers["newswire.record.id"]] = struct.pack(">d", until) + record.value
         for story_id, memory in outcome.memory.items():
-            updates[story_id.encode()] = orjson.dumps(memory.to_json())
+            # a copy: orjson's own result keeps its whole (4 KB) allocation alive in the table
+            updates[story_id.encode()] = bytes(memoryview(orjson.dumps(memory.to_json())))
 
     async def publish_and_remember(records: list[OutputRecord], updates: dict[bytes, Any],
                                    hold: dict[bytes, bytes]) -> None:
