@@ -25,6 +25,7 @@ from tests.reliability.harness import (
     locate,
     make_settings,
     metric_sum,
+    uncommitted,
 )
 from tests.reliability.wire import good_items
 
@@ -69,6 +70,7 @@ def test_second_worker_joins_and_leaves_mid_stream(broker: str, tmp_path: Path, 
         first_alive = first.alive()
         first_ready = http_get(s.web_port, "/readyz")[0]
         first.terminate()
+    stuck = uncommitted(s)  # records the group has not committed (a commit held at a never-processed offset)
     delivery = check_delivery(ids, reader.snapshot("news.enriched"))
     summary.add("rebalance", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
                 duplicates=delivery.duplicates, dead_letters=len(reader.snapshot(s.dlq_topic)),
@@ -77,7 +79,7 @@ def test_second_worker_joins_and_leaves_mid_stream(broker: str, tmp_path: Path, 
                 consumed_while_both=" ".join(f"{a:.0f}+{b:.0f}" for a, b in consumed),
                 enriched_at_join_leave="/".join(map(str, marks)),
                 second_exits="/".join(f"{c}@{t:.1f}s" for c, t in exits),
-                first_ready_at_end=first_ready)
+                first_ready_at_end=first_ready, uncommitted_at_end=sum(stuck.values()))
     assert producer.sent == len(items)
     assert marks[0] > 0 and marks[-1] < len(ids), "the second worker must join and leave mid-stream"
     for (a, b), (ca, cb) in zip(shares, consumed, strict=True):
@@ -85,4 +87,5 @@ def test_second_worker_joins_and_leaves_mid_stream(broker: str, tmp_path: Path, 
         assert a > 0 and b > 0 and a + b == 6, f"partitions while both run: {shares}"
     assert all(code == 0 for code, _ in exits) and first_alive
     assert complete and not delivery.lost, (
-        f"{len(delivery.lost)} record ids lost: {locate(s, delivery.lost)} (first worker /readyz: {first_ready})")
+        f"{len(delivery.lost)} record ids never published: {locate(s, delivery.lost)}; first worker /readyz: "
+        f"{first_ready}; uncommitted per partition at the end: {stuck}")

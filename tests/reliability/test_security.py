@@ -45,7 +45,7 @@ def test_sasl_ssl_scram_routes_items_and_hides_the_password(
     s = replace(s, sasl_password=password)  # for our own clients; the worker reads the file
     plain = replace(s, broker=dedicated_broker.bootstrap, security_protocol="PLAINTEXT")
     create_topics(s)  # over SASL_SSL too
-    items = good_items(min(n_items, 2000), f"s{int(time.time())}")
+    items = good_items(n_items, f"s{int(time.time())}")
     ids = {rid for w in items for rid in w.record_ids}
     worker = WorkerProc(replace(s, sasl_password=""), tmp_path, name="sasl",
                         extra_env={"NEWSWIRE_SASL_PASSWORD_FILE": str(secret)})
