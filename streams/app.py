@@ -171,11 +171,9 @@ def _version_labels(resources: Resources) -> dict[str, str]:
     return {"taxonomy": v["taxonomy"], "kb": v["kb"], "rules": v["rules"]}
 
 
-def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.App, Worker]:
-    """Build the Faust app around a Worker; the CLI calls ``app.main()`` on the result."""
-    worker = worker or Worker(settings)
-    app = faust.App(
-        settings.app_id,
+def app_options(settings: Settings) -> dict[str, Any]:
+    """The faust.App keyword arguments of the worker (the bench's passthrough baseline uses them too)."""
+    return dict(
         broker=[f"kafka://{b}" for b in settings.broker.split(",")],
         broker_credentials=_faust_credentials(settings),
         key_serializer="raw",
@@ -203,6 +201,12 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         stream_recovery_delay=0.0,
         logging_config=None,
     )
+
+
+def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.App, Worker]:
+    """Build the Faust app around a Worker; the CLI calls ``app.main()`` on the result."""
+    worker = worker or Worker(settings)
+    app = faust.App(settings.app_id, **app_options(settings))
     raw_topic = app.topic(
         settings.ns(settings.input_topic),
         key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",

@@ -23,40 +23,10 @@ from typing import Any
 
 import faust
 
-from streams.app import BATCH_MAX, BATCH_WITHIN, Worker
+from streams.app import BATCH_MAX, BATCH_WITHIN, Worker, app_options
 from streams.settings import Settings
 
 PlanMap = dict[tuple[int, int], list[tuple[str, bytes, int, tuple[tuple[str, bytes], ...]]]]
-
-
-def app_options(settings: Settings) -> dict[str, Any]:
-    """The faust.App keyword arguments of ``create_app`` (checked against it by the harness)."""
-    return dict(
-        broker=[f"kafka://{b}" for b in settings.broker.split(",")],
-        key_serializer="raw",
-        value_serializer="raw",
-        store="memory://",
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication,
-        topic_allow_declare=True,
-        consumer_auto_offset_reset="earliest",
-        broker_commit_every=1000,
-        broker_commit_interval=1.0,
-        producer_acks=-1,
-        producer_compression_type=None if settings.compression == "none" else settings.compression,
-        web_port=settings.web_port,
-        web_bind=settings.web_host,
-        web_host=settings.web_host,
-        web_enabled=True,
-        web_metrics_enabled=False,
-        web_tables_enabled=False,
-        web_router_enabled=False,
-        web_graph_enabled=False,
-        web_stats_enabled=False,
-        table_cleanup_interval=60.0,
-        stream_recovery_delay=0.0,
-        logging_config=None,
-    )
 
 
 COMPARED = ("broker_commit_every", "broker_commit_interval", "producer_acks", "producer_compression_type",
