@@ -86,7 +86,7 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "pyahocorasick":
         monkeypatch.setattr(matching, "_rs", None)
     elif matching._rs is None:
-        pytest.skip("ahocorasick-rs not installed")
+        pytest.fail("ahocorasick-rs is a dependency in pyproject.toml but is not installed")
     return str(request.param)
 
 
