@@ -97,7 +97,8 @@ class WorkerProc:
         return self.log_dir / f"{self.name}.{self.starts}.log"
 
     def env(self) -> dict[str, str]:
-        env = {**settings_env(self.settings), **self.extra_env, "PYTHONUNBUFFERED": "1"}
+        env = {**settings_env(self.settings), "APP_DATADIR": str(self.log_dir / f"{self.name}-data"),
+               **self.extra_env, "PYTHONUNBUFFERED": "1"}
         s = self.settings
         if s.security_protocol != "PLAINTEXT":
             env.update(NEWSWIRE_SECURITY_PROTOCOL=s.security_protocol, NEWSWIRE_SASL_MECHANISM=s.sasl_mechanism,
