@@ -186,6 +186,8 @@ def app_options(settings: Settings) -> dict[str, Any]:
         consumer_auto_offset_reset="earliest",
         broker_commit_every=1000,
         broker_commit_interval=1.0,
+        broker_session_timeout=10.0,  # a killed worker's partitions move after 10 s, not Faust's 60 s
+        broker_heartbeat_interval=3.0,
         producer_acks=-1,
         producer_compression_type=None if settings.compression == "none" else settings.compression,
         web_port=settings.web_port,

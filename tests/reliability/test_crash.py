@@ -24,7 +24,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.wire import good_items
 
-pytestmark = pytest.mark.reliability
+# Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
+# tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
+pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
 
 KILLS = 5
 STREAM_SECONDS = 30.0  # the producer spreads the N items over about this long

@@ -29,7 +29,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.wire import good_items
 
-pytestmark = pytest.mark.reliability
+# Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
+# tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
+pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
 
 CYCLES = 2  # the second worker joins and leaves this many times during one stream
 STREAM_SECONDS = 12.0 * CYCLES + 4.0

@@ -22,7 +22,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.wire import good_items
 
-pytestmark = pytest.mark.reliability
+# Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
+# tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
+pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
 
 STREAM_SECONDS = 16.0
 STOPS = 3
