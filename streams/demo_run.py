@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.demo import print_table, produce_files, read_topics
 from streams.kafka import client_options
+from streams.processes import stop
 from streams.routing import load_rules
 from streams.settings import Settings
 from streams.topics import all_topics, ensure_topics
@@ -83,12 +83,7 @@ def main() -> int:
             print("worker keeps running (Ctrl-C to stop)")
             worker.wait()
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop(worker, grace_seconds=15)
     return 0
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from streams.processes import stop
 from streams.settings import Settings
 from streams.topics import all_topics, ensure_topics
 from tests.conftest import settings_env
@@ -115,13 +115,7 @@ def running_worker(settings: Settings, *, extra_env: dict[str, str] | None = Non
         wait_ready(settings.web_port)
         yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, grace_seconds=20)
         if log_path:
             log.close()  # type: ignore[union-attr]
 

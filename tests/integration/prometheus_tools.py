@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 import urllib.error
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+
+from streams.processes import stop
 
 INSTALL_HINT = "install it with deploy/install-tools.sh (Debian package `prometheus`)"
 T = TypeVar("T")
@@ -144,10 +145,4 @@ def running_prometheus(config: Path, port: int, workdir: Path,
                 time.sleep(0.1)
             yield api
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop(process, grace_seconds=15)
