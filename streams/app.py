@@ -21,6 +21,7 @@ from typing import Any
 import faust
 import orjson
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import __version__, faust_fixes  # noqa: F401 - patches Faust before the app exists
@@ -38,6 +39,10 @@ BATCH_MAX = 500  # records per take_events batch
 BATCH_WITHIN = 0.01  # seconds to wait for a batch to fill; 50 ms alone broke the p99 latency target
 STORY_TTL = 14 * 24 * 3600.0  # forget stories untouched for two weeks
 HEALTH_INTERVAL = 5.0
+PUBLISH_RETRY_FIRST = 0.5  # seconds before a refused batch is sent again; doubles up to the max
+PUBLISH_RETRY_MAX = 10.0
+FINISH_ON_STOP = 5.0  # seconds a stopping worker gives its batch in flight to be published
+STALL_SECONDS = 30.0  # not ready when input is waiting and nothing was processed for this long
 
 
 class Worker:
@@ -53,6 +58,8 @@ class Worker:
         self.rules_error: str | None = None
         self.rules_mtime = self._rules_mtime()
         self.positions: dict[tuple[str, int], int] = {}
+        self.lag = 0  # input records waiting, summed over the assigned partitions (health timer)
+        self.last_progress = time.monotonic()
         self.ticks = 0
         self.metrics.set_build_info(__version__, **_version_labels(self.resources))
         self.metrics.rules_valid.set(1)
@@ -84,18 +91,46 @@ class Worker:
             producer, self.producer = self.producer, None
             await producer.stop()  # flushes what is still buffered
 
-    async def publish(self, records: list[OutputRecord]) -> None:
-        """Send every record, then wait until the broker acknowledged all of them."""
-        producer = await self.start_producer()
-        futures = [
-            await producer.send(record.topic, value=record.value, key=record.key, headers=list(record.headers))
-            for record in records
-        ]
-        if futures:
-            await asyncio.gather(*futures)
-            self.broker_ok = True
+    async def publish(self, records: list[OutputRecord], state: Iterable[OutputRecord] = ()) -> None:
+        """Send every record (and the state changelog records beside them), then wait until the
+        broker acknowledged all of them. Only ``records`` count as published items."""
+        pending = [*records, *state]
+        delay = PUBLISH_RETRY_FIRST
+        while pending:
+            failed = await self._send(pending)
+            if not failed:
+                self.broker_ok = True
+                break
+            self.broker_ok = False
+            self.metrics.errors.labels("publish").inc(len(failed))
+            log.warning("publish failed; sending again", extra={"records": len(failed), "retry_in": delay,
+                                                                 "detail": repr(failed[0][1])[:300]})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, PUBLISH_RETRY_MAX)
+            pending = [record for record, _ in failed]
         for record in records:
             self.metrics.published.labels(record.topic).inc()
+
+    async def _send(self, records: list[OutputRecord]) -> list[tuple[OutputRecord, BaseException]]:
+        """Send all, wait for all; the records the broker did not take, with why."""
+        producer = await self.start_producer()
+        failed: list[tuple[OutputRecord, BaseException]] = []
+        sent: list[tuple[OutputRecord, Any]] = []
+        for record in records:
+            try:
+                future = await producer.send(record.topic, value=record.value, key=record.key,
+                                             headers=list(record.headers))
+            except KafkaError as exc:
+                failed.append((record, exc))
+            else:
+                sent.append((record, future))
+        results = await asyncio.gather(*(future for _, future in sent), return_exceptions=True)
+        for (record, _), result in zip(sent, results, strict=True):
+            if isinstance(result, KafkaError):
+                failed.append((record, result))
+            elif isinstance(result, BaseException):
+                raise result
+        return failed
 
     # -- one batch ----------------------------------------------------------------------------
 
@@ -232,9 +267,49 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         await worker.start_producer()
         try:
             async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
-                await process_batch(events)
+                await finish_or_abandon(events)
         finally:
             await worker.stop_producer()
+
+    async def finish_or_abandon(events: list[Any]) -> None:
+        """Process a batch so that Faust acknowledges its offsets only if it was published.
+
+        Faust acknowledges every event of a ``take_events`` batch when the agent leaves it,
+        even by an exception or a cancellation. Stopping, we give the batch FINISH_ON_STOP
+        seconds; a batch that did not finish is abandoned: its messages are marked so that
+        Faust's acknowledgement counts nothing, and whoever owns the partition next reads them
+        again from the committed offset. A batch that failed is abandoned and read again.
+        """
+        batch = asyncio.ensure_future(process_batch(events))
+        try:
+            await asyncio.shield(batch)
+        except asyncio.CancelledError:
+            try:
+                await asyncio.wait_for(asyncio.shield(batch), FINISH_ON_STOP)
+            except BaseException:
+                abandon(events)
+            raise
+        except Exception:
+            log.exception("batch failed outside the per-record boundary")
+            abandon(events)
+            await rewind(events)
+
+    def abandon(events: list[Any]) -> None:
+        for event in events:
+            event.message.acked = True  # Faust's final ack is now a no-op: the offset is not committed
+        log.warning("batch abandoned; its records will be read again", extra={"records": len(events)})
+
+    async def rewind(events: list[Any]) -> None:
+        """Read an abandoned batch again: seek each partition back to its first record."""
+        first: dict[Any, int] = {}
+        for event in events:
+            tp = event.message.tp
+            first[tp] = min(first.get(tp, event.message.offset), event.message.offset)
+        for tp, offset in first.items():
+            try:
+                await app.consumer.seek(tp, offset)
+            except Exception:  # the partition moved: its next owner reads from the committed offset
+                log.info("rewind skipped", extra={"partition": tp.partition, "offset": offset})
 
     async def process_batch(events: list[Any]) -> None:
         m = worker.metrics
@@ -251,6 +326,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             timestamps.append(msg.timestamp)
             worker.positions[(msg.topic, msg.partition)] = msg.offset
         await publish_and_remember(records, updates, hold)
+        worker.last_progress = time.monotonic()
         now = time.time()
         for ts in timestamps:
             m.end_to_end_seconds.observe(max(0.0, now - ts))
@@ -300,14 +376,32 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
 
     async def publish_and_remember(records: list[OutputRecord], updates: dict[bytes, Any],
                                    hold: dict[bytes, bytes]) -> None:
-        """Outputs first; story memory and held items only once the broker has the outputs."""
+        """Outputs and the tables' changelog records in one producer batch; the tables' memory
+        only once the broker has acknowledged both, and before Faust may commit the input.
+
+        Faust would send each table write on its own through its producer buffer, whose
+        back-pressure stalled the agent (make bench: ~60 µs per item, and the buffer's growth
+        was most of the worker's RSS growth).
+        """
         started = time.perf_counter()
-        await worker.publish(records)
+        changelog = [OutputRecord(stories.changelog_topic.get_topic_name(), k, v, ()) for k, v in updates.items()]
+        changelog += [OutputRecord(held.changelog_topic.get_topic_name(), k, v, ()) for k, v in hold.items()]
+        await worker.publish(records, changelog)
         worker.metrics.stage_seconds.labels("publish").observe(time.perf_counter() - started)
-        for key, value in updates.items():
-            stories[key] = value
-        for key, value in hold.items():
-            held[key] = value
+        remember(stories, updates)
+        remember(held, hold)
+
+    def remember(table: Any, values: dict[bytes, Any]) -> None:
+        """Into the table's local store only: its changelog records went out with the outputs."""
+        store = table.data
+        for key, value in values.items():
+            store[key] = value
+
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def forget_positions(sender: Any, revoked: set[Any], **_: Any) -> None:
+        """Positions of partitions now read elsewhere would make the lag (and readiness) stale."""
+        for tp in revoked:
+            worker.positions.pop((tp.topic, tp.partition), None)
 
     @app.timer(1.0)
     async def release_embargoed() -> None:
@@ -337,15 +431,20 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         except Exception:
             worker.broker_ok = False
         try:
+            total = 0
             for tp in app.consumer.assignment():
                 if tp.topic != settings.ns(settings.input_topic):
                     continue
                 high = app.consumer.highwater(tp)
                 if high is None:
                     continue
-                position = worker.positions.get((tp.topic, tp.partition))
-                lag = high - (position + 1) if position is not None else high
-                worker.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, lag))
+                done = worker.positions.get((tp.topic, tp.partition))
+                # nothing processed here since the assignment: measure from where the fetch is
+                start = done + 1 if done is not None else (await app.consumer.position(tp) or 0)
+                lag = max(0, high - start)
+                worker.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
+                total += lag
+            worker.lag = total
         except Exception:  # lag is best effort; never stop the timer
             log.debug("lag read failed", exc_info=True)
         await worker.maybe_reload_rules(create_topics)
@@ -362,14 +461,18 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             assigned = [tp for tp in app.consumer.assignment() if tp.topic == settings.ns(settings.input_topic)]
         except Exception:
             assigned = []
+        idle = time.monotonic() - worker.last_progress
+        stalled = worker.lag > 0 and idle > STALL_SECONDS
         detail = {
             "partitions_assigned": len(assigned),
             "broker_reachable": worker.broker_ok,
+            "lag": worker.lag,
+            "stalled": stalled,
             "data_loaded": True,
             "rules_error": worker.rules_error,
             "versions": worker.resources.versions,
         }
-        return bool(assigned) and worker.broker_ok, detail
+        return bool(assigned) and worker.broker_ok and not stalled, detail
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:

@@ -98,7 +98,8 @@ class Metrics:
         )
         self.errors = Counter(
             "newswire_processing_errors",
-            "Unexpected failures inside the per-record boundary (the record is dead-lettered).",
+            "Unexpected failures: stage pipeline inside the per-record boundary (the record is dead-lettered), "
+            "stage publish when the broker refused or timed out a batch (it is sent again).",
             ["stage"],
             registry=r,
         )
@@ -124,6 +125,7 @@ class Metrics:
         for stage in STAGES:
             self.stage_seconds.labels(stage)
         self.errors.labels("pipeline")
+        self.errors.labels("publish")
 
     def set_build_info(self, version: str, taxonomy: str, kb: str, rules: str) -> None:
         self.build_info.clear()

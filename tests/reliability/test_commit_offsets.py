@@ -58,3 +58,44 @@ def test_a_first_offset_never_acked_is_never_committed_past() -> None:
     """Committed 0 (nothing done yet) is falsy: the head-gap check is skipped altogether."""
     got = new_offset(0, [2, 3, 4])
     assert got in (None, 0), f"offsets 0..1 were never acknowledged, yet {got} would be committed"
+
+
+def _with_gap(committed: int | None, acked: list[int], hole: tuple[int, int]) -> SimpleNamespace:
+    consumer = _consumer(committed if committed is not None else 0, acked)
+    consumer._committed_offset = defaultdict(lambda: None, {PARTITION: committed})
+    consumer._gap[PARTITION].addi(*hole)
+    return consumer
+
+
+def test_a_hole_in_the_log_at_the_committed_offset_is_passed() -> None:
+    """Offset 182 holds a transaction marker (no record): the fetch loop recorded [182, 183)."""
+    consumer = _with_gap(182, list(range(183, 190)), (182, 183))
+    assert Consumer._new_offset(consumer, PARTITION) == 190  # type: ignore[arg-type]
+
+
+def test_a_hole_beside_an_unacknowledged_offset_is_not_passed() -> None:
+    """182 was delivered but is still being processed; 183..185 are a hole; 186.. are done."""
+    consumer = _with_gap(182, list(range(186, 190)), (183, 186))
+    assert Consumer._new_offset(consumer, PARTITION) is None  # type: ignore[arg-type]
+
+
+def test_acknowledgements_survive_a_commit_that_did_not_happen() -> None:
+    """Computing the offset twice (the first commit failed) gives the same answer."""
+    consumer = _consumer(100, list(range(100, 120)))
+    assert Consumer._new_offset(consumer, PARTITION) == 120  # type: ignore[arg-type]
+    assert Consumer._new_offset(consumer, PARTITION) == 120  # type: ignore[arg-type]
+    consumer._committed_offset[PARTITION] = 120
+    consumer._acked[PARTITION].extend([120, 121])
+    consumer._acked_index[PARTITION].update([120, 121])
+    assert Consumer._new_offset(consumer, PARTITION) == 122  # type: ignore[arg-type]
+    assert consumer._acked[PARTITION] == [120, 121], "acknowledgements below the commit are dropped"
+
+
+def test_nothing_committed_yet_starts_at_the_first_offset_read() -> None:
+    """No committed offset: the first record read after the seek was 40; 40 is still in flight."""
+    consumer = _with_gap(None, [41, 42], (30, 31))
+    consumer._newswire_seeks = SimpleNamespace(first_read={PARTITION: 40})
+    assert Consumer._new_offset(consumer, PARTITION) is None  # type: ignore[arg-type]
+    consumer._acked[PARTITION].append(40)
+    consumer._acked_index[PARTITION].add(40)
+    assert Consumer._new_offset(consumer, PARTITION) == 43  # type: ignore[arg-type]
