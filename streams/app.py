@@ -109,7 +109,7 @@ class Worker:
             delay = min(delay * 2, PUBLISH_RETRY_MAX)
             pending = [record for record, _ in failed]
         for record in records:
-            self.metrics.published.labels(record.topic).inc()
+            self.metrics.child(self.metrics.published, record.topic).inc()
 
     async def _send(self, records: list[OutputRecord]) -> list[tuple[OutputRecord, BaseException]]:
         """Send all, wait for all; the records the broker did not take, with why."""
@@ -150,10 +150,11 @@ class Worker:
 
     def account(self, outcome: Outcome) -> None:
         m = self.metrics
+        child = m.child
         for stage, seconds in outcome.seconds.items():
-            m.stage_seconds.labels(stage).observe(seconds)
+            child(m.stage_seconds, stage).observe(seconds)
         if outcome.dead_letter is not None:
-            m.dead_letters.labels(outcome.dead_letter.reason).inc()
+            child(m.dead_letters, outcome.dead_letter.reason).inc()
             log.warning(
                 "dead letter",
                 extra={"reason": outcome.dead_letter.reason, "detail": outcome.dead_letter.message[:200],
@@ -161,12 +162,12 @@ class Worker:
             )
         for result in outcome.items:
             if result.skipped:
-                m.skipped.labels(result.skipped).inc()
+                child(m.skipped, result.skipped).inc()
                 continue
             for label in result.labels or ["none"]:
-                m.labelled.labels(label).inc()
+                child(m.labelled, label).inc()
             for kind, linked in result.entity_types:
-                m.entities.labels(kind, "yes" if linked else "no").inc()
+                child(m.entities, kind, "yes" if linked else "no").inc()
 
     # -- rules hot reload ---------------------------------------------------------------------
 
@@ -319,7 +320,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         timestamps: list[float] = []
         for event in events:
             msg = event.message
-            m.consumed.labels(msg.topic).inc()
+            m.child(m.consumed, msg.topic).inc()
             source = SourceMeta(msg.topic, msg.partition, msg.offset, int(msg.timestamp * 1000), msg.key)
             value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
             guarded_collect(value, source, updates, records, hold)

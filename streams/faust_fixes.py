@@ -3,19 +3,20 @@
 Imported by the worker before the app is built. Faust's fetch loop and commit arithmetic lost
 records around rebalances (found by tests/reliability/test_rebalance.py and test_crash.py):
 
-1. After a rebalance Faust seeks every partition back to its committed offset, but the fetch
-   loop may still be handing out records fetched *before* that seek. The first stale record
-   moved the read position past the refetched ones, which were then dropped as "already read",
-   and the hole between was recorded as a gap that the commit skipped.
-2. A record whose delivery was cut short by a flow suspension still counted as read.
+1. After a rebalance Faust seeks every partition back to its committed offset (aiokafka skips
+   those with nothing committed yet), but its fetch loop could still hand out records fetched
+   before that seek. The first stale record moved the read position past the refetched ones,
+   which were then dropped as "already read", and the hole between was recorded as a gap that
+   the commit skipped.
+2. A record whose hand-over was cut short by a flow suspension still counted as read.
 3. The commit arithmetic confused "last offset done" with "next offset to read" (Kafka's
    meaning), so one never-acknowledged offset at the head could be committed past, and a
    committed offset of 0 disabled the check altogether.
 
-The replacements below keep one meaning throughout: ``_read_offset[tp]`` is the next offset
-this consumer expects, a seek sets it, and a record is only ever counted as read once it was
-handed to the stream. An offset is committed only when every offset before it was acknowledged
-or is a real hole in the log (transaction markers, compaction). Pinned by
+Here every jump of aiokafka's position is counted in the consumer thread when it happens, a
+record is handed over only if no jump happened since its fetch, the expected next offset has
+Kafka's meaning throughout, and an offset is committed only when every offset before it was
+acknowledged or is a real hole in the log (transaction markers, compaction). Pinned by
 tests/reliability/test_commit_offsets.py (no broker) and the rebalance/crash/shutdown scenarios.
 """
 
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib.metadata import version
-from typing import Any, cast
+from typing import Any
 
+from aiokafka.consumer.fetcher import Fetcher
 from faust.transport.consumer import CONSUMER_FETCHING, Consumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.types import TP
@@ -37,67 +38,87 @@ if INSTALLED_VERSION != PATCHED_VERSION:  # pragma: no cover - the pin in pyproj
     raise ImportError(f"streams.faust_fixes corrects faust-streaming {PATCHED_VERSION}, not {INSTALLED_VERSION}")
 
 
-@dataclass
-class _SeekState:
-    """Per consumer: when each partition was last moved, and which need moving back."""
+class _Positions:
+    """Where each partition's next record is expected, kept beside aiokafka's own position.
 
-    epoch: int = 0  # bumped by every seek
-    all_seeked_at: int = 0  # epoch of the last seek of every partition (perform_seek)
-    seeked_at: dict[TP, int] = field(default_factory=dict)
-    first_read: dict[TP, int] = field(default_factory=dict)  # first offset read when none was committed
-    unfinished: set[TP] = field(default_factory=set)  # a record was not delivered: refetch needed
+    aiokafka runs in Faust's consumer thread; every jump of its position (a seek, a reset) is
+    counted there, at the moment it happens, and each fetch notes the count it saw. The fetch
+    loop (on the main thread) hands a record over only if no jump happened since its fetch.
+    """
 
-    def bump(self, tps: Any = None) -> None:
-        self.epoch += 1
-        if tps is None:
-            self.all_seeked_at = self.epoch
-            self.unfinished.clear()
-            self.first_read.clear()
-        else:
-            for tp in tps:
-                self.seeked_at[tp] = self.epoch
-                self.unfinished.discard(tp)
-                self.first_read.pop(tp, None)
+    def __init__(self) -> None:
+        self.jumps = 0  # position jumps so far, any partition
+        self.fetched_at = 0  # jumps when the last fetch returned
+        self.expected: dict[TP, int | None] = {}  # next offset; None: the first one that comes
+        self.first_read: dict[TP, int] = {}  # where reading began when nothing was committed
+        self.unfinished: set[TP] = set()  # records were not handed over: refetch before going on
 
-    def seeked_since(self, tp: TP, epoch: int) -> bool:
-        return max(self.all_seeked_at, self.seeked_at.get(tp, 0)) > epoch
+    def jumped(self, tp: TP, offset: int | None) -> None:
+        self.jumps += 1
+        self.expected[tp] = offset
+        self.first_read.pop(tp, None)
+        self.unfinished.discard(tp)
 
-
-def _state(consumer: Any) -> _SeekState:
-    state = consumer.__dict__.get("_newswire_seeks")
-    if state is None:
-        state = consumer.__dict__["_newswire_seeks"] = _SeekState()
-    return cast(_SeekState, state)
+    def forget(self, tps: Any) -> None:
+        for tp in tps:
+            self.expected.pop(tp, None)
+            self.first_read.pop(tp, None)
+            self.unfinished.discard(tp)
 
 
-# -- seeks: remember when each partition moved ------------------------------------------------
+POSITIONS = _Positions()  # one consumer per worker process
 
-_original_perform_seek = Consumer.perform_seek
-_original_seek = Consumer.seek
-_original_seek_wait = AIOKafkaConsumerThread._seek_wait
-
-
-async def _perform_seek(self: Any) -> None:
-    await _original_perform_seek(self)
-    _state(self).bump()
+_original_seek_to = Fetcher.seek_to
+_original_request_offset_reset = Fetcher.request_offset_reset
+_original_fetch_records = AIOKafkaConsumerThread._fetch_records
+_original_seek_to_committed = AIOKafkaConsumerThread.seek_to_committed
+_original_on_partitions_revoked = Consumer.on_partitions_revoked
 
 
-async def _seek(self: Any, partition: TP, offset: int) -> None:
-    await _original_seek(self, partition, offset)
-    _state(self).bump([partition])
-    self._read_offset[partition] = offset  # Faust stores None for offset 0
+def _seek_to(self: Any, tp: Any, offset: int) -> None:
+    _original_seek_to(self, tp, offset)
+    POSITIONS.jumped(TP(tp.topic, tp.partition), offset)
 
 
-async def _seek_wait(self: Any, consumer: Any, partitions: Mapping[TP, int]) -> None:
-    await _original_seek_wait(self, consumer, partitions)
-    for tp, offset in partitions.items():
-        self.consumer._read_offset[tp] = offset
-    _state(self.consumer).bump(partitions)
+def _request_offset_reset(self: Any, tps: Any, strategy: Any) -> Any:
+    result = _original_request_offset_reset(self, tps, strategy)
+    for tp in tps:
+        POSITIONS.jumped(TP(tp.topic, tp.partition), None)
+    return result
 
 
-Consumer.perform_seek = _perform_seek  # type: ignore[method-assign]
-Consumer.seek = _seek  # type: ignore[method-assign]
-AIOKafkaConsumerThread._seek_wait = _seek_wait  # type: ignore[method-assign]
+async def _fetch_records(self: Any, *args: Any, **kwargs: Any) -> Any:
+    records = await _original_fetch_records(self, *args, **kwargs)
+    POSITIONS.fetched_at = POSITIONS.jumps  # same thread, no await between: exact
+    return records
+
+
+async def _seek_to_committed(self: Any) -> Mapping[TP, int]:
+    """Also move partitions with nothing committed: aiokafka seeks only to offsets > 0, so
+    after a rebalance such a partition went on from where the fetcher was, past the records
+    Faust had dropped from its buffers. They start over, as auto_offset_reset says."""
+    committed: Mapping[TP, int] = await _original_seek_to_committed(self)
+    acked_topic = self.app.topics.acks_enabled_for  # the stream's input, not changelogs or Faust's own
+    fresh = [tp for tp, offset in committed.items() if (offset is None or offset <= 0) and acked_topic(tp.topic)]
+    if fresh:
+        self.log.info("Nothing committed on %r: reading it from the %s", sorted(fresh),
+                         self.app.conf.consumer_auto_offset_reset)
+        consumer = self._ensure_consumer()
+        latest = self.app.conf.consumer_auto_offset_reset == "latest"
+        await self.call_thread(consumer.seek_to_end if latest else consumer.seek_to_beginning, *fresh)
+    return committed
+
+
+async def _on_partitions_revoked(self: Any, revoked: set[TP]) -> None:
+    POSITIONS.forget(revoked)
+    await _original_on_partitions_revoked(self, revoked)
+
+
+Fetcher.seek_to = _seek_to
+Fetcher.request_offset_reset = _request_offset_reset
+AIOKafkaConsumerThread._fetch_records = _fetch_records  # type: ignore[method-assign]
+AIOKafkaConsumerThread.seek_to_committed = _seek_to_committed  # type: ignore[method-assign]
+Consumer.on_partitions_revoked = _on_partitions_revoked  # type: ignore[method-assign]
 
 
 # -- the fetch loop -----------------------------------------------------------------------------
@@ -106,56 +127,69 @@ AIOKafkaConsumerThread._seek_wait = _seek_wait  # type: ignore[method-assign]
 async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover - exercised on a broker
     """Faust's fetch loop, keeping the read position exact (see the module docstring).
 
-    A record is handed to the stream only if no seek of its partition happened since aiokafka
-    returned it (aiokafka itself drops what was fetched for an older position).
-    A gap in offsets inside one fetch sequence is a real hole in the log and is recorded so
-    the commit may pass it. A record whose hand-over was cut short by a flow suspension marks
-    its partition unfinished: the rest of the partition's records are not handed over until a
-    seek (Faust's own after every rebalance, or ours once the flow runs again) refetches them.
+    A record is handed to the stream only if aiokafka's position did not jump since the fetch
+    that returned it; otherwise its partition is marked unfinished, and before the next fetch
+    (once the flow runs) every partition goes back to its committed offset, as Faust itself
+    does after a rebalance. A jump in offsets within one fetch sequence is a real hole in the
+    log (markers, compaction) and is recorded so the commit may pass it.
     """
-    state = _state(self)
+    at = POSITIONS
     consumer_should_stop = self._stopped.is_set
     fetcher_should_stop = fetcher._stopped.is_set
-    read_offset = self._read_offset
     acks_enabled_for = self.app.topics.acks_enabled_for
+    read_offset = self._read_offset
     commit_every = self._commit_every
     since_yield = 0
     try:
         while not (consumer_should_stop() or fetcher_should_stop()):
-            if state.unfinished and self.flow_active:
-                await self.perform_seek()  # the flow resumed without a seek: refetch from the commit
+            if at.unfinished and self.flow_active:
+                self.log.warning("Seeking back to committed offsets: records of %r were not handed over",
+                              sorted(at.unfinished))
+                try:
+                    await self.perform_seek()
+                except Exception as exc:  # not assigned any more, broker away: try again next round
+                    self.log.warning("Seek back to committed offsets failed: %r", exc)
+                    await self.sleep(1.0)
+                    continue
             self.diag.set_flag(CONSUMER_FETCHING)
-            fetched_at: int | None = None
             records = self.getmany(timeout=1.0)
             await self.sleep(0)
             if self.should_stop:
                 continue
             async for tp, message in records:
-                if fetched_at is None:  # aiokafka returned these consistent with the positions of now
-                    fetched_at = state.epoch
                 since_yield += 1
                 if since_yield > 100:
                     await asyncio.sleep(0)
                     since_yield = 0
-                if tp in state.unfinished or state.seeked_since(tp, fetched_at):
-                    continue  # fetched before a seek, or after a record that was not delivered
+                if not acks_enabled_for(message.topic):  # table changelogs: Faust's own rule
+                    if (read_offset.get(tp) or 0) <= message.offset:
+                        await self.wait_first(self.callback(message), self.suspend_flow.wait())
+                        read_offset[tp] = message.offset
+                    continue
+                fetched_at = at.fetched_at
+                if at.jumps != fetched_at or tp in at.unfinished:
+                    at.unfinished.add(tp)  # fetched before a jump, or behind a record not handed over
+                    continue
                 offset = message.offset
-                expected = read_offset.get(tp)
+                expected = at.expected.get(tp)
                 if expected is not None and offset < expected:
-                    continue  # already handed over
-                if expected is not None and offset > expected and acks_enabled_for(message.topic):
-                    self._gap[tp].addi(expected, offset)  # no records there: the commit may pass
+                    self.log.warning("Skipping %r offset %d: already handed over (next is %d)", tp, offset, expected)
+                    continue
+                if expected is not None and offset > expected:
+                    self.log.warning("No records in %r offsets %d..%d: the commit may pass them", tp, expected,
+                                     offset - 1)
+                    self._gap[tp].addi(expected, offset)
                 if commit_every is not None and self._n_acked >= commit_every:
                     self._n_acked = 0
                     await self.commit()
                 delivery = self.callback(message)
                 result = await self.wait_first(delivery, self.suspend_flow.wait())
-                if delivery not in result.done:
-                    state.unfinished.add(tp)
+                if delivery not in result.done or at.jumps != fetched_at:
+                    at.unfinished.add(tp)
                     continue
                 if expected is None:
-                    state.first_read.setdefault(tp, offset)
-                read_offset[tp] = offset + 1
+                    at.first_read.setdefault(tp, offset)
+                at.expected[tp] = offset + 1
             self.diag.unset_flag(CONSUMER_FETCHING)
     except self.consumer_stopped_errors:
         if self.transport.app.should_stop:
@@ -191,10 +225,8 @@ def _new_offset(self: Any, tp: TP) -> int | None:
     if not acked:
         return None
     committed = self._committed_offset[tp]
-    state = getattr(self, "_newswire_seeks", None)
     if committed is None:
-        start = state.first_read.get(tp) if state is not None else None
-        committed = min(acked) if start is None else start
+        committed = POSITIONS.first_read.get(tp, min(acked))
     index: set[int] = self._acked_index[tp]
     if min(acked) < committed:
         done_below = [o for o in acked if o < committed]

@@ -23,6 +23,7 @@ from faust.types import TP
 from intervaltree import IntervalTree
 
 import streams.app  # noqa: F401 - whatever the worker patches in Faust applies here too
+from streams.faust_fixes import POSITIONS
 
 pytestmark = pytest.mark.reliability
 
@@ -94,8 +95,11 @@ def test_acknowledgements_survive_a_commit_that_did_not_happen() -> None:
 def test_nothing_committed_yet_starts_at_the_first_offset_read() -> None:
     """No committed offset: the first record read after the seek was 40; 40 is still in flight."""
     consumer = _with_gap(None, [41, 42], (30, 31))
-    consumer._newswire_seeks = SimpleNamespace(first_read={PARTITION: 40})
-    assert Consumer._new_offset(consumer, PARTITION) is None  # type: ignore[arg-type]
-    consumer._acked[PARTITION].append(40)
-    consumer._acked_index[PARTITION].add(40)
-    assert Consumer._new_offset(consumer, PARTITION) == 43  # type: ignore[arg-type]
+    POSITIONS.first_read[PARTITION] = 40
+    try:
+        assert Consumer._new_offset(consumer, PARTITION) is None  # type: ignore[arg-type]
+        consumer._acked[PARTITION].append(40)
+        consumer._acked_index[PARTITION].add(40)
+        assert Consumer._new_offset(consumer, PARTITION) == 43  # type: ignore[arg-type]
+    finally:
+        POSITIONS.forget([PARTITION])
