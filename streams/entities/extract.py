@@ -335,6 +335,31 @@ class _Rules:
         end = self.name_run(scan, word.end(), max_words=3, given=True)
         if end > 0:
             self._person(scan, start, end, "first-name", _RANK_GIVEN)
+        else:
+            self.lone_given(scan, start, word.end())
+
+    def lone_given(self, scan: _FieldScan, start: int, end: int) -> None:
+        """``sagte Lukas``: a given name on its own is a person (news call people, children and
+        artists by first name) unless it is also a word, a place or part of a longer name."""
+        text = scan.text
+        word = text[start:end]
+        if len(word) < 3 or word not in self.first or word in self.common or word in self.toponyms:
+            return
+        if word in self.stop or text[end : end + 1] in _JOINERS or text[start - 1 : start] in _JOINERS:
+            return
+        if _sentence_initial(text, start):
+            return  # "Anders als ...": at a sentence's start a given name may be a word
+        nxt = _next_word(text, end)
+        if nxt is not None and (text[nxt[0]].isupper() or text[nxt[0] : nxt[1]] in self.particles):
+            return  # "Ole von Beust": part of a longer name
+        prev = _prev_word(scan, start)
+        if prev is not None:
+            before = text[prev[0] : prev[1]]
+            if before[0].isupper() and (not self.is_common(before) or before in self.first):
+                return
+            if before in _PLACE_OR_ARTICLE:
+                return
+        self._person(scan, start, end, "lone-given", _RANK_GUESS)
 
     def bare_surname(self, scan: _FieldScan, start: int, end: int) -> None:
         """``sagte gestern Kowalski``: a surname from the lexicon (no noun, given name or place)

@@ -79,3 +79,10 @@ def test_unknown_acronym_after_a_preposition_is_an_organisation(kb: KnowledgeBas
     assert found(kb, "Das Team spielt heute QXV vor.") == {}  # no article or preposition before it
     assert found(kb, "Der Vertrag mit QXV wurde verlängert.") == {"QXV": "organisation"}
     assert found(kb, "Er sprach mit QXV KLM über alles.") == {}  # a line in capitals
+
+
+def test_lone_given_name_in_mid_sentence_is_a_person(kb: KnowledgeBase) -> None:
+    assert found(kb, "Am Abend traf sich die Familie, auch Lukas war gekommen.") == {"Lukas": "person"}
+    assert "Lukas" not in found(kb, "Lukas war gekommen.")  # sentence-initial: could be a word
+    assert "Lukas" not in found(kb, "Das Buch stammt von Lukas van Dorsten.")  # a longer name
+    assert "Lukas" not in found(kb, "Sie besuchten die Kirche St. Lukas am Markt.")
