@@ -192,6 +192,12 @@ def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
     cache[word] = value
 
 
+def _in_parentheses(text: str, start: int, end: int) -> bool:
+    """``(XYZ)`` or ``( XYZ )``: the word alone between parentheses."""
+    before = text[max(0, start - 2) : start].rstrip(" ")
+    return before[-1:] == "(" and text[end : end + 2].lstrip(" ")[:1] == ")"
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     pos = start
     while pos > 0 and text[pos - 1] in " \n\t(":
@@ -214,6 +220,7 @@ class _Rules:
         self.place_suffixes = lex.place_suffixes
         self.english = lex.english_words
         self.toponyms = lex.toponyms
+        self.strong_places = lex.strong_places
         self.acronym_stop = lex.token_cues.get("acronym-stop", frozenset())
         # the word tests are pure functions of the word: remembered per word (a bounded cache)
         self._name_codes: dict[str, int] = {}
@@ -593,14 +600,19 @@ class _Rules:
                 continue
             if start > 0 and text[start - 1] in "-.":
                 continue
-            prev = _prev_word(scan, start)
-            if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT_WIDE:
-                continue  # "des ADAC", "beim DFB", "mit der DHB": an article, contraction or preposition
+            if not _in_parentheses(text, start, end):  # "Bundesamt für Gesundheit (BAG)": a short form
+                prev = _prev_word(scan, start)
+                if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT_WIDE:
+                    continue  # "des ADAC", "beim DFB", "mit der DHB": an article, contraction or preposition
             nxt = _next_word(text, end)
             if nxt is not None and text[nxt[0] : nxt[1]].isupper():
                 continue  # a line in capitals, not an acronym
             span = Span(scan.field, start, end, "organisation", None, word, _RANK_GUESS, rule="acronym")
             scan.candidates.append(span)
+
+    def _known_place(self, scan: _FieldScan, start: int, end: int) -> bool:
+        """A KB place or a strong gazetteer place starts at ``start`` (whatever its neighbours)."""
+        return start in scan.block_places or scan.text[start:end] in self.strong_places
 
     def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""

@@ -132,6 +132,7 @@ class Lexicon:
     token_cues: Mapping[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
     place_suffixes: tuple[str, ...] = ()
     toponyms: frozenset[str] = frozenset()
+    strong_places: frozenset[str] = frozenset()  # toponyms that are no common word
 
 
 @dataclass(frozen=True, eq=False)
@@ -507,6 +508,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         },
         place_suffixes=tuple(sorted(c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "place-suffix")),
         toponyms=strong_places | weak_places,
+        strong_places=strong_places,
     )
     return KnowledgeBase(
         version=_version(kb_dir),

@@ -86,3 +86,7 @@ def test_lone_given_name_in_mid_sentence_is_a_person(kb: KnowledgeBase) -> None:
     assert "Lukas" not in found(kb, "Lukas war gekommen.")  # sentence-initial: could be a word
     assert "Lukas" not in found(kb, "Das Buch stammt von Lukas van Dorsten.")  # a longer name
     assert "Lukas" not in found(kb, "Sie besuchten die Kirche St. Lukas am Markt.")
+
+
+def test_unknown_acronym_in_parentheses_is_an_organisation(kb: KnowledgeBase) -> None:
+    assert found(kb, "Das Landesamt für Wasserbau (LAWB) warnte vor Hochwasser.").get("LAWB") == "organisation"
