@@ -192,6 +192,15 @@ def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
     cache[word] = value
 
 
+_HOUSE_NUMBER = re.compile(r" (\d{1,4}[a-z]?)\b(?![.,]\d)")
+
+
+def _house_number(text: str, end: int) -> int:
+    """End of a street name with its house number ("Neuendorfer Straße 90c"), if one follows."""
+    m = _HOUSE_NUMBER.match(text, end)
+    return m.end(1) if m else end
+
+
 def _in_parentheses(text: str, start: int, end: int) -> bool:
     """``(XYZ)`` or ``( XYZ )``: the word alone between parentheses."""
     before = text[max(0, start - 2) : start].rstrip(" ")
@@ -228,6 +237,7 @@ class _Rules:
         self._speakers: dict[str, bool] = {}  # may name who speaks ("sagte Beispiel")
         self._datelines: dict[str, KbEntity | None] = {}
         self._prep_words: dict[str, bool] = {}  # may be a place after in/aus/nach
+        self._place_adjectives: dict[str, bool] = {}
 
     def dateline_entity(self, place: str) -> KbEntity | None:
         """The KB entity a dateline place names, as ``kb.lookup`` finds it (remembered per place)."""
@@ -587,6 +597,55 @@ class _Rules:
         name = text[start:end]
         scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="place-head"))
 
+    def street(self, scan: _FieldScan, end: int) -> None:
+        """``Knoopstraße``, ``Friedrich-Engels-Straße``: a capitalised word ending in a street noun
+        that is no common noun itself ("Hauptstraße" and "Parkplatz" are) names a street."""
+        text = scan.text
+        if word_end(text, end) != end:
+            return
+        start = end
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in _JOINERS):
+            start -= 1  # the whole hyphenated word: "Hanna-Kessler-Straße"
+        word = text[start:end]
+        if not word[:1].isupper() or start in scan.blocked or word in self.common:
+            return
+        end = _house_number(text, end)
+        scan.candidates.append(Span(scan.field, start, end, "place", None, text[start:end], _RANK_RULE, rule="street"))
+
+    def after_place_adjective(self, scan: _FieldScan, start: int, end: int, etype: str) -> None:
+        """``Gubener Straße``, ``Hamburger Mieterverein``: a noun for a street or a local
+        organisation right after the adjective of a known place is a name with it."""
+        if word_end(scan.text, end) != end:
+            return
+        prev = _prev_word(scan, start)
+        if prev is None or not self.place_adjective(scan.text[prev[0] : prev[1]]):
+            return
+        if etype == "place":
+            end = _house_number(scan.text, end)
+        name = scan.text[prev[0] : end]
+        scan.candidates.append(Span(scan.field, prev[0], end, etype, None, name, _RANK_RULE, rule="place-adjective"))
+
+    def place_adjective(self, word: str) -> bool:
+        """``Gubener`` (Guben), ``Bremer`` (Bremen), ``Münchner`` (München): the -er adjective of a
+        known place, read off the place names (remembered per word)."""
+        known = self._place_adjectives.get(word)
+        if known is None:
+            stem = word[:-2]
+            known = (
+                word.endswith("er")
+                and len(stem) >= 3
+                and stem[0].isupper()
+                and any(self._is_place(s) for s in (stem, stem + "en", stem + "e", stem[:-1] + "en"))
+            )
+            _remember(self._place_adjectives, word, known)
+        return known
+
+    def _is_place(self, name: str) -> bool:
+        if name in self.strong_places:
+            return True
+        ent = self.kb.lookup(name)
+        return ent is not None and ent.type == "place"
+
     def acronyms(self, scan: _FieldScan) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
@@ -732,6 +791,10 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.suffix_place(scan, end)
         elif cue == "org-type":
             rules.typed_org(scan, end)
+        elif cue == "street-suffix":
+            rules.street(scan, end)
+        elif cue in ("street", "local-org") and wstart == start:
+            rules.after_place_adjective(scan, start, end, "place" if cue == "street" else "organisation")
         elif cue in ("place-prefix", "place-head") and wstart == start:
             rules.headed_place(scan, start, end, with_head=cue == "place-prefix")
     for start in scan.firstnames:

@@ -38,6 +38,9 @@ CUE_KINDS = frozenset(
         "place-prefix",
         "place-head",
         "org-type",
+        "street-suffix",
+        "street",
+        "local-org",
     }
 )
 # The finer classes each table may use; a typo here would silently split a class, so it is checked.

@@ -90,3 +90,17 @@ def test_lone_given_name_in_mid_sentence_is_a_person(kb: KnowledgeBase) -> None:
 
 def test_unknown_acronym_in_parentheses_is_an_organisation(kb: KnowledgeBase) -> None:
     assert found(kb, "Das Landesamt für Wasserbau (LAWB) warnte vor Hochwasser.").get("LAWB") == "organisation"
+
+
+def test_street_names(kb: KnowledgeBase) -> None:
+    assert found(kb, "Der Unfall geschah in der Wurzelbrunnstraße am Abend.") == {"Wurzelbrunnstraße": "place"}
+    assert found(kb, "Sie wohnt in der Hanna-Kessler-Straße 12b seit Jahren.") == {
+        "Hanna-Kessler-Straße 12b": "place"
+    }
+    assert "Hauptstraße" not in found(kb, "Der Unfall geschah auf der Hauptstraße.")  # a common noun
+
+
+def test_street_or_organisation_after_a_place_adjective(kb: KnowledgeBase) -> None:
+    assert found(kb, "Der Unfall geschah an der Bremer Straße gestern.").get("Bremer Straße") == "place"
+    assert found(kb, "Das sagte er der Hamburger Morgenpost am Montag.").get("Hamburger Morgenpost") == "organisation"
+    assert "Anderer Weg" not in found(kb, "Es gibt keinen Anderer Weg.")
