@@ -226,6 +226,7 @@ class _Rules:
         self.stop = lex.token_cues.get("stop", frozenset())
         self.particles = lex.token_cues.get("particle", frozenset())
         self.preps = lex.token_cues.get("place-prep", frozenset())
+        self.districts = lex.token_cues.get("district", frozenset())
         self.place_suffixes = lex.place_suffixes
         self.english = lex.english_words
         self.toponyms = lex.toponyms
@@ -597,6 +598,29 @@ class _Rules:
         name = text[start:end]
         scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="place-head"))
 
+    def district_places(self, scan: _FieldScan) -> None:
+        """``Berlin-Mitte``, ``in Köln-Porz``: a place joined by a hyphen to a district word, or after a
+        locative preposition to a place name or capitalised non-noun, names a district ("der
+        Berlin-Besuch" and "US-Baufinanzierer" are nouns)."""
+        text = scan.text
+        for span in list(scan.candidates):
+            end = span.end
+            if span.type != "place" or span.weak or text[end : end + 1] != "-":
+                continue
+            m = _WORD.match(text, end + 1)
+            if m is None or not text[end + 1].isupper():
+                continue
+            last = m.group().rsplit("-", 1)[-1]
+            if not last[:1].isupper() or text[m.end() : m.end() + 1] in _JOINERS:
+                continue
+            if not (last in self.districts or last in self.toponyms or self._prep_place_word(last)):
+                continue
+            if last not in self.districts and not self.after_preposition(scan, span.start):
+                continue  # "in Köln-Wahn"; "der Berlin-Besuch", "US-Baufinanzierer" are nouns
+            start, end = span.start, m.end()
+            name = text[start:end]
+            scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="district"))
+
     def street(self, scan: _FieldScan, end: int) -> None:
         """``Knoopstraße``, ``Friedrich-Engels-Straße``: a capitalised word ending in a street noun
         that is no common noun itself ("Hauptstraße" and "Parkplatz" are) names a street."""
@@ -811,6 +835,7 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.party_tagged(scan, span.start - 1)
     rules.acronyms(scan)
     rules.prep_places(scan)
+    rules.district_places(scan)
     return scan
 
 

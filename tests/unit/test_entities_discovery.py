@@ -104,3 +104,9 @@ def test_street_or_organisation_after_a_place_adjective(kb: KnowledgeBase) -> No
     assert found(kb, "Der Unfall geschah an der Bremer Straße gestern.").get("Bremer Straße") == "place"
     assert found(kb, "Das sagte er der Hamburger Morgenpost am Montag.").get("Hamburger Morgenpost") == "organisation"
     assert "Anderer Weg" not in found(kb, "Es gibt keinen Anderer Weg.")
+
+
+def test_district_joined_to_a_place(kb: KnowledgeBase) -> None:
+    assert found(kb, "Die Polizei in Berlin-Mitte nahm zwei Männer fest.").get("Berlin-Mitte") == "place"
+    assert found(kb, "Er wohnt in Hamburg-Dravonik seit Jahren.").get("Hamburg-Dravonik") == "place"
+    assert "Berlin-Besuch" not in found(kb, "Der Berlin-Besuch des Präsidenten wurde verschoben.")
