@@ -25,6 +25,7 @@ _V = TypeVar("_V")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _NOUN_ENDINGS = ("ung", "ungen", "heit", "keit", "schaft", "tion", "tionen", "ität", "ismus", "nisse")
 _QUALIFIERS_OPEN = frozenset({"für", "of", "for"})  # descriptive: "Institut für Weltwirtschaft"
+_ORG_LINKS = frozenset({"und", "des", "der"})  # inside a descriptive name: "für Arbeit und Soziales"
 _QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
 _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
@@ -67,6 +68,14 @@ _ACRONYM_CONTEXT = frozenset(
         "Am",
         "The",
     ]
+)
+
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es")
+_DETERMINERS = frozenset(
+    {"ein", "eine", "einen", "einem", "einer", "eines", "diese", "dieser", "diesen", "diesem", "dieses"}
+    | {"jede", "jeder", "jeden", "jedem", "jedes", "alle", "keine", "keiner", "keinen", "seine", "seiner"}
+    | {"seinen", "ihre", "ihrer", "ihren", "unsere", "unserer", "unseren", "welche", "mehrere", "andere"}
+    | {"anderen", "beide", "beiden", "viele", "einige", "manche", "jene", "jener"}
 )
 
 # words before an unknown acronym that make it an organisation: articles, contractions, prepositions
@@ -450,13 +459,34 @@ class _Rules:
             elif nxt[0] in scan.places or nxt[0] in scan.block_places:  # "Universität Hamburg"
                 end, qualified = scan.block_places.get(nxt[0]) or scan.places[nxt[0]], True
         if qualified:
+            prev = _prev_word(scan, start)
+            if prev is not None and self._name_adjective(text[prev[0] : prev[1]]):
+                start = prev[0]  # "Medizinische Hochschule Hannover", "Freie Universität Berlin"
             self._org(scan, start, end, "org-head")
+
+    def _name_adjective(self, word: str) -> bool:
+        """A capitalised inflected adjective that can open a name; no article or determiner."""
+        return (
+            word[:1].isupper()
+            and word.endswith(_ADJECTIVE_ENDINGS)
+            and word not in _ACRONYM_CONTEXT
+            and word.lower() not in _DETERMINERS
+        )
 
     def _org_run(self, scan: _FieldScan, pos: int, *, open_words: bool) -> int:
         text, end, words = scan.text, -1, 0
         nxt = _next_word(text, pos)
-        while nxt is not None and words < 4:
+        while nxt is not None and words < 6:
             word = text[nxt[0] : nxt[1]]
+            if open_words and words and word in _ORG_LINKS:  # "für Arbeit und Soziales", "für Technik des Saarlandes"
+                after = _next_word(text, nxt[1])
+                if after is None or not text[after[0]].isupper() or text[after[0] : after[1]] in self.stop:
+                    break
+                following = text[after[0] : after[1]]
+                if word != "und" and self.is_common(following) and not self._genitive_place(following):
+                    break  # "des Saarlandes" belongs to the name, "der Stadt" does not
+                nxt = after
+                continue
             if not word[0].isupper() or word in self.stop:
                 break
             if not open_words and self.is_common(word) and nxt[0] not in scan.blocked:
@@ -464,6 +494,10 @@ class _Rules:
             end, words = nxt[1], words + 1
             nxt = _next_word(text, nxt[1])
         return end
+
+    def _genitive_place(self, word: str) -> bool:
+        """``Saarlandes``: a place name, possibly with its genitive -s or -es."""
+        return word in self.toponyms or word[:-1] in self.toponyms or word[:-2] in self.toponyms
 
     def club(self, scan: _FieldScan, cue_start: int, cue_end: int) -> None:
         text, end, words = scan.text, -1, 0
@@ -745,6 +779,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         kind = alias.kind
         if kind == CUE:
             cues.append((alias.cue, m_start, m_end))
+            for more in alias.more_cues:
+                cues.append((more, m_start, m_end))
         elif kind == NAME:
             target = alias.targets[0]
             ent = entities[target]

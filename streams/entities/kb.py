@@ -123,6 +123,7 @@ class Alias:
     cue: str = ""  # cue kind for CUE; "strong"/"weak" for TOPONYM
     alone: bool = True  # SURNAME: may stand alone without a licence
     shared: bool = False  # alias legitimately names several entities
+    more_cues: tuple[str, ...] = ()  # CUE: further cue kinds of the same word ("Zeitung": org-type, local-org)
 
 
 @dataclass(frozen=True, eq=False)
@@ -425,6 +426,9 @@ def _load_cues(kb_dir: Path, problems: list[str]) -> tuple[dict[str, Alias], dic
         seen.add((cue, kind))
         if kind in TOKEN_CUES:
             token_cues[kind].add(cue)
+        elif cue in automaton:  # one word, several cue kinds: each rule gets to read it
+            known = automaton[cue]
+            automaton[cue] = Alias(kind=CUE, cue=known.cue, more_cues=(*known.more_cues, kind))
         else:
             automaton[cue] = Alias(kind=CUE, cue=kind)
     return automaton, token_cues

@@ -110,3 +110,15 @@ def test_district_joined_to_a_place(kb: KnowledgeBase) -> None:
     assert found(kb, "Die Polizei in Berlin-Mitte nahm zwei Männer fest.").get("Berlin-Mitte") == "place"
     assert found(kb, "Er wohnt in Hamburg-Dravonik seit Jahren.").get("Hamburg-Dravonik") == "place"
     assert "Berlin-Besuch" not in found(kb, "Der Berlin-Besuch des Präsidenten wurde verschoben.")
+
+
+def test_organisation_head_with_adjective_and_linked_qualifiers(kb: KnowledgeBase) -> None:
+    text = "Er lehrt an der Medizinischen Hochschule Hannover."
+    assert found(kb, text).get("Medizinischen Hochschule Hannover") == "organisation"
+    text = "Das Institut für Arbeit und Soziales der Stadt legte Zahlen vor."
+    assert found(kb, text).get("Institut für Arbeit und Soziales") == "organisation"
+
+
+def test_one_cue_word_may_have_several_kinds(kb: KnowledgeBase) -> None:
+    assert found(kb, "Das meldete die Zeitung Morgenblatt am Montag.").get("Morgenblatt") == "organisation"
+    assert found(kb, "Das meldete die Bremer Zeitung am Montag.").get("Bremer Zeitung") == "organisation"
