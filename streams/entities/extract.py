@@ -38,6 +38,11 @@ _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
+# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number
+_ROAD = re.compile(r"(?<![\w-])[AB] ?[1-9]\d{0,2}(?![\w,-]|\.\d)")
+# "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
+_DATELINE = re.compile(r"(?:^|(?<=\n))([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
+_ROAD_CONTEXT = frozenset({"der", "die", "zur", "Autobahn", "Autobahnen", "Bundesstraße", "und", "auf", "über"})
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -655,6 +660,25 @@ class _Rules:
             name = text[start:end]
             scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="district"))
 
+    def roads_and_datelines(self, scan: _FieldScan) -> None:
+        """``auf der A 7``: a road number after an article or road noun; ``BOCHUM (dpa) -``: the
+        place of a dateline in capitals (unless the KB knows the word, as the agency "AP")."""
+        text = scan.text
+        if "A" in text or "B" in text:
+            for m in _ROAD.finditer(text):
+                start, end = m.span()
+                prev = _prev_word(scan, start)
+                before = text[prev[0] : prev[1]] if prev is not None else ""
+                # "die A1" may be a product; "die A 7" and "der A1" are roads
+                if before in _ROAD_CONTEXT and (text[start + 1] == " " or before != "die"):
+                    name = text[start:end]
+                    scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
+        for m in _DATELINE.finditer(text):
+            start, end = m.span(1)
+            if start not in scan.blocked and start not in scan.people and not _ROMAN.fullmatch(m.group(1)):
+                name = m.group(1).title()
+                scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="dateline"))
+
     def street(self, scan: _FieldScan, end: int) -> None:
         """``Knoopstraße``, ``Friedrich-Engels-Straße``: a capitalised word ending in a street noun
         that is no common noun itself ("Hauptstraße" and "Parkplatz" are) names a street."""
@@ -872,6 +896,7 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
     rules.acronyms(scan)
     rules.prep_places(scan)
     rules.district_places(scan)
+    rules.roads_and_datelines(scan)
     return scan
 
 

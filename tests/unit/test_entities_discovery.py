@@ -122,3 +122,9 @@ def test_organisation_head_with_adjective_and_linked_qualifiers(kb: KnowledgeBas
 def test_one_cue_word_may_have_several_kinds(kb: KnowledgeBase) -> None:
     assert found(kb, "Das meldete die Zeitung Morgenblatt am Montag.").get("Morgenblatt") == "organisation"
     assert found(kb, "Das meldete die Bremer Zeitung am Montag.").get("Bremer Zeitung") == "organisation"
+
+
+def test_road_numbers_and_capital_datelines(kb: KnowledgeBase) -> None:
+    assert found(kb, "Auf der A 7 staute sich der Verkehr.").get("A 7") == "place"
+    assert "A1" not in found(kb, "Das kleinste Modell, die A1, kostet wenig.")
+    assert found(kb, "WURZELBRUNN (dpa) - Der Rat tagte.").get("WURZELBRUNN") == "place"
