@@ -38,10 +38,11 @@ _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
-# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number
-_ROAD = re.compile(r"(?<![\w-])[AB] ?[1-9]\d{0,2}(?![\w,-]|\.\d)")
+# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number; a literal first
+# character each, so that the regex engine jumps from match to match
+_ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
 # "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
-_DATELINE = re.compile(r"(?:^|(?<=\n))([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
+_DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
 _ROAD_CONTEXT = frozenset({"der", "die", "zur", "Autobahn", "Autobahnen", "Bundesstraße", "und", "auf", "über"})
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
@@ -664,16 +665,21 @@ class _Rules:
         """``auf der A 7``: a road number after an article or road noun; ``BOCHUM (dpa) -``: the
         place of a dateline in capitals (unless the KB knows the word, as the agency "AP")."""
         text = scan.text
-        if "A" in text or "B" in text:
-            for m in _ROAD.finditer(text):
-                start, end = m.span()
+        for road in _ROADS:
+            for m in road.finditer(text):
+                start, end = m.span(1)
                 prev = _prev_word(scan, start)
                 before = text[prev[0] : prev[1]] if prev is not None else ""
                 # "die A1" may be a product; "die A 7" and "der A1" are roads
                 if before in _ROAD_CONTEXT and (text[start + 1] == " " or before != "die"):
                     name = text[start:end]
                     scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
-        for m in _DATELINE.finditer(text):
+        line = 0
+        while line >= 0:
+            m = _DATELINE.match(text, line)
+            line = text.find("\n", line) + 1 or -1
+            if m is None:
+                continue
             start, end = m.span(1)
             if start not in scan.blocked and start not in scan.people and not _ROMAN.fullmatch(m.group(1)):
                 name = m.group(1).title()
