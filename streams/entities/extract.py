@@ -43,6 +43,7 @@ _JOINERS = frozenset("-'’")
 _ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
 # "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
 _DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
+_DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
 _ROAD_CONTEXT = frozenset({"der", "die", "zur", "Autobahn", "Autobahnen", "Bundesstraße", "und", "auf", "über"})
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
@@ -674,12 +675,8 @@ class _Rules:
                 if before in _ROAD_CONTEXT and (text[start + 1] == " " or before != "die"):
                     name = text[start:end]
                     scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
-        line = 0
-        while line >= 0:
-            m = _DATELINE.match(text, line)
-            line = text.find("\n", line) + 1 or -1
-            if m is None:
-                continue
+        first = _DATELINE.match(text)
+        for m in (first, *_DATELINE_LINE.finditer(text)) if first else _DATELINE_LINE.finditer(text):
             start, end = m.span(1)
             if start not in scan.blocked and start not in scan.people and not _ROMAN.fullmatch(m.group(1)):
                 name = m.group(1).title()
