@@ -128,3 +128,7 @@ def test_road_numbers_and_capital_datelines(kb: KnowledgeBase) -> None:
     assert found(kb, "Auf der A 7 staute sich der Verkehr.").get("A 7") == "place"
     assert "A1" not in found(kb, "Das kleinste Modell, die A1, kostet wenig.")
     assert found(kb, "WURZELBRUNN (dpa) - Der Rat tagte.").get("WURZELBRUNN") == "place"
+
+
+def test_publisher_named_before_verlag(kb: KnowledgeBase) -> None:
+    assert found(kb, "Das Buch erschien im Morgenrot Verlag in Wien.").get("Morgenrot Verlag") == "organisation"
