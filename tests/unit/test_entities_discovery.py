@@ -132,3 +132,8 @@ def test_road_numbers_and_capital_datelines(kb: KnowledgeBase) -> None:
 
 def test_publisher_named_before_verlag(kb: KnowledgeBase) -> None:
     assert found(kb, "Das Buch erschien im Morgenrot Verlag in Wien.").get("Morgenrot Verlag") == "organisation"
+
+
+def test_place_after_a_regional_adjective(kb: KnowledgeBase) -> None:
+    assert found(kb, "Der Überfall geschah im hessischen Dravonik am Abend.").get("Dravonik") == "place"
+    assert "Halbjahr" not in found(kb, "Der Umsatz stieg im vergangenen Halbjahr.")
