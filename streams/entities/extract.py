@@ -764,8 +764,10 @@ class _Rules:
     def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
         text = scan.text
-        for near in (_next_word(text, verb_end), _prev_word(scan, verb_start)):
-            if near is None or near[1] - near[0] < 3:
+        # only a capitalised neighbour can speak: spare the word lookups for "sagte er", "er sagte"
+        after = _next_word(text, verb_end) if text[verb_end + 1 : verb_end + 2].isupper() else None
+        for near in (after, _prev_word(scan, verb_start)):
+            if near is None or near[1] - near[0] < 3 or not text[near[0]].isupper():
                 continue
             start, end = near
             if start in scan.blocked or start in scan.places:
