@@ -79,6 +79,7 @@ _ACRONYM_CONTEXT = frozenset(
     ]
 )
 
+_COMPARISONS = frozenset({"als", "wie"})  # "Anders als": the word, not the name
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es")
 _DETERMINERS = frozenset(
     {"ein", "eine", "einen", "einem", "einer", "eines", "diese", "dieser", "diesen", "diesem", "dieses"}
@@ -246,6 +247,7 @@ class _Rules:
         self.preps = lex.token_cues.get("place-prep", frozenset())
         self.districts = lex.token_cues.get("district", frozenset())
         self.place_suffixes = lex.place_suffixes
+        self.place_prefixes = lex.place_prefixes
         self.english = lex.english_words
         self.toponyms = lex.toponyms
         self.strong_places = lex.strong_places
@@ -383,11 +385,13 @@ class _Rules:
             return
         if word in self.stop or text[end : end + 1] in _JOINERS or text[start - 1 : start] in _JOINERS:
             return
-        if _sentence_initial(text, start):
-            return  # "Anders als ...": at a sentence's start a given name may be a word
         nxt = _next_word(text, end)
         if nxt is not None and (text[nxt[0]].isupper() or text[nxt[0] : nxt[1]] in self.particles):
             return  # "Ole von Beust": part of a longer name
+        if _sentence_initial(text, start) and (nxt is None or text[nxt[0] : nxt[1]] in _COMPARISONS):
+            return  # "Anders als ...": a given name that may be a word, at a sentence's start
+        if self._after_place_prefix(text, start):
+            return  # "St. Peter", "San Marco": a place or church
         prev = _prev_word(scan, start)
         if prev is not None:
             before = text[prev[0] : prev[1]]
@@ -397,17 +401,21 @@ class _Rules:
                 return
         self._person(scan, start, end, "lone-given", _RANK_GUESS)
 
+    def _after_place_prefix(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 8) : start].rstrip(" .")
+        cut = max(before.rfind(" "), before.rfind("\n"))
+        return before[cut + 1 :] in self.place_prefixes
+
     def bare_surname(self, scan: _FieldScan, start: int, end: int) -> None:
         """``sagte gestern Kowalski``: a surname from the lexicon (no noun, given name or place)
-        standing alone in mid-sentence is a person. Not next to another capitalised word (a longer
-        name the other rules read, or an organisation), not after a locative preposition or an
-        article ("in Lincoln", "der Kowalski-Plan"), not at the start of a sentence."""
+        standing alone is a person, also at a sentence's start (the list holds no common words).
+        Not next to another capitalised word (a longer name the other rules read, or an
+        organisation), not after a locative preposition or an article ("in Lincoln", "der
+        Kowalski-Plan")."""
         text = scan.text
         if start in scan.blocked or start in scan.places or start in scan.people:
             return
         if text[end : end + 1] in _JOINERS or text[start - 1 : start] in _JOINERS:
-            return
-        if _sentence_initial(text, start):
             return
         prev = _prev_word(scan, start)
         if prev is not None:

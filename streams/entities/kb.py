@@ -136,6 +136,7 @@ class Lexicon:
     english_words: frozenset[str] = frozenset()  # frequent English words, capitalised
     token_cues: Mapping[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
     place_suffixes: tuple[str, ...] = ()
+    place_prefixes: frozenset[str] = frozenset()  # "Bad", "St.", "San": they begin a place name
     toponyms: frozenset[str] = frozenset()
     strong_places: frozenset[str] = frozenset()  # toponyms that are no common word
 
@@ -515,6 +516,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
             for kind, words in token_cues.items()
         },
         place_suffixes=tuple(sorted(c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "place-suffix")),
+        place_prefixes=frozenset(c.rstrip(".") for c, a in cue_aliases.items() if a.cue == "place-prefix"),
         toponyms=strong_places | weak_places,
         strong_places=strong_places,
     )
