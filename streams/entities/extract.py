@@ -248,6 +248,7 @@ class _Rules:
         self.districts = lex.token_cues.get("district", frozenset())
         self.place_suffixes = lex.place_suffixes
         self.place_prefixes = lex.place_prefixes
+        self.org_types = lex.org_types
         self.english = lex.english_words
         self.toponyms = lex.toponyms
         self.strong_places = lex.strong_places
@@ -458,6 +459,8 @@ class _Rules:
             word = text[prev[0] : prev[1]]
             if (not word[0].isupper() and not word[0].isdigit()) or word in self.stop:
                 break
+            if words and word.endswith(self.org_types):
+                break  # "das Unternehmen CGX Energy": the noun for its kind is not in the name
             start, pos, words = prev[0], prev[0], words + 1
         if words:
             self._org(scan, start, cue_end, "org-suffix")

@@ -137,6 +137,7 @@ class Lexicon:
     token_cues: Mapping[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
     place_suffixes: tuple[str, ...] = ()
     place_prefixes: frozenset[str] = frozenset()  # "Bad", "St.", "San": they begin a place name
+    org_types: tuple[str, ...] = ()  # "Konzern", "unternehmen": nouns for a kind of organisation
     toponyms: frozenset[str] = frozenset()
     strong_places: frozenset[str] = frozenset()  # toponyms that are no common word
 
@@ -516,6 +517,9 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
             for kind, words in token_cues.items()
         },
         place_suffixes=tuple(sorted(c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "place-suffix")),
+        org_types=tuple(
+            c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "org-type" or "org-type" in a.more_cues
+        ),
         place_prefixes=frozenset(c.rstrip(".") for c, a in cue_aliases.items() if a.cue == "place-prefix"),
         toponyms=strong_places | weak_places,
         strong_places=strong_places,
