@@ -220,6 +220,11 @@ def _house_number(text: str, end: int) -> int:
     return m.end(1) if m else end
 
 
+def _next_is_capitalised(text: str, pos: int) -> bool:
+    nxt = _next_word(text, pos)
+    return nxt is not None and text[nxt[0]].isupper()
+
+
 def _in_parentheses(text: str, start: int, end: int) -> bool:
     """``(XYZ)`` or ``( XYZ )``: the word alone between parentheses."""
     before = text[max(0, start - 2) : start].rstrip(" ")
@@ -478,6 +483,8 @@ class _Rules:
                     end, qualified = run, True
             elif nxt[0] in scan.places or nxt[0] in scan.block_places:  # "Universität Hamburg"
                 end, qualified = scan.block_places.get(nxt[0]) or scan.places[nxt[0]], True
+            elif word in self.toponyms and not _next_is_capitalised(text, nxt[1]):
+                end, qualified = nxt[1], True  # "Universität Gießen": a place that is also a word
         if qualified:
             prev = _prev_word(scan, start)
             if prev is not None and self._name_adjective(text[prev[0] : prev[1]]):

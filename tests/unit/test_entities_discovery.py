@@ -142,3 +142,10 @@ def test_english_company_words_close_a_name(kb: KnowledgeBase) -> None:
     assert found(kb, "Die Aktie von Morvane Holdings stieg.").get("Morvane Holdings") == "organisation"
     text = "Das Unternehmen Morvane Energy zog sich zurück."
     assert found(kb, text).get("Morvane Energy") == "organisation"
+
+
+def test_organisation_head_before_a_place_that_is_also_a_word(kb: KnowledgeBase) -> None:
+    assert found(kb, "Er lehrt an der Universität Gießen seit Jahren.").get("Universität Gießen") == "organisation"
+    assert found(kb, "Die Klassen der Realschule Tuttlingen sammelten Geld.").get("Realschule Tuttlingen") == (
+        "organisation"
+    )
