@@ -279,6 +279,20 @@ class _Builder:
         inflects = literal[-1].isalpha() and literal[-1] not in "sßxzSXZ" and not text.endswith("*")
         if kind in (NAME, SURNAME) and inflects and self.entities[entity].type != "organisation":
             self.variants.setdefault(text + "s", []).append(_AliasUse(entity, kind, shared, alone, where))
+        # an organisation named with a leading adjective declines it: "der Deutschen Presse-Agentur"
+        first, _, rest = text.partition(" ")
+        if kind == NAME and self.entities[entity].type == "organisation" and _adjective(first):
+            if rest[:1].isupper() and not _adjective(rest.partition(" ")[0]):
+                declined = first.removesuffix("s") + "n " + rest
+                self.variants.setdefault(declined, []).append(_AliasUse(entity, kind, shared, alone, where))
+
+
+def _adjective(word: str) -> bool:
+    """A capitalised German adjective in -e/-es that declines to -en ("Deutsche", "Internationales")."""
+    return word[:1].isupper() and word.isalpha() and word.removesuffix("s").endswith(_ADJECTIVE_ENDINGS)
+
+
+_ADJECTIVE_ENDINGS = ("sche", "ale", "ige", "eie", "che", "ene", "ere")
 
 
 def _entity_country(value: str) -> str | None:
