@@ -281,10 +281,10 @@ class _Builder:
             self.variants.setdefault(text + "s", []).append(_AliasUse(entity, kind, shared, alone, where))
         # an organisation named with a leading adjective declines it: "der Deutschen Presse-Agentur"
         first, _, rest = text.partition(" ")
-        if kind == NAME and self.entities[entity].type == "organisation" and _adjective(first):
-            if rest[:1].isupper() and not _adjective(rest.partition(" ")[0]):
-                declined = first.removesuffix("s") + "n " + rest
-                self.variants.setdefault(declined, []).append(_AliasUse(entity, kind, shared, alone, where))
+        declines = _adjective(first) and rest[:1].isupper() and not _adjective(rest.partition(" ")[0])
+        if kind == NAME and declines and self.entities[entity].type == "organisation":
+            declined = first.removesuffix("s") + "n " + rest
+            self.variants.setdefault(declined, []).append(_AliasUse(entity, kind, shared, alone, where))
 
 
 def _adjective(word: str) -> bool:
