@@ -775,10 +775,6 @@ class _Rules:
             span = Span(scan.field, start, end, "organisation", None, word, _RANK_GUESS, rule="acronym")
             scan.candidates.append(span)
 
-    def _known_place(self, scan: _FieldScan, start: int, end: int) -> bool:
-        """A KB place or a strong gazetteer place starts at ``start`` (whatever its neighbours)."""
-        return start in scan.block_places or scan.text[start:end] in self.strong_places
-
     def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
         text = scan.text
