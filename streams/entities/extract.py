@@ -371,15 +371,20 @@ class _Rules:
         self._person(scan, start[0], end, "title")
 
     def first_named(self, scan: _FieldScan, start: int) -> None:
-        if start in scan.blocked or start in scan.places or start in scan.people:
+        """``Jana Beispiel``: a given name and the name words after it. A given name that is also a
+        KB organisation ("Leonardo") is a person only with a surname after it ("Leonardo DiCaprio")."""
+        if start in scan.places or start in scan.people:
             return
         word = _WORD.match(scan.text, start)
         if word is None:
             return
+        known = start in scan.blocked
+        if known and scan.blocked[start] != word.end():
+            return  # a longer KB name starts here
         end = self.name_run(scan, word.end(), max_words=3, given=True)
         if end > 0:
             self._person(scan, start, end, "first-name", _RANK_GIVEN)
-        else:
+        elif not known:
             self.lone_given(scan, start, word.end())
 
     def lone_given(self, scan: _FieldScan, start: int, end: int) -> None:
@@ -784,6 +789,10 @@ class _Rules:
             if near is None or near[1] - near[0] < 3 or not text[near[0]].isupper():
                 continue
             start, end = near
+            if near is not after:
+                article = _prev_word(scan, start)
+                if article is not None and text[article[0] : article[1]] in _ACRONYM_CONTEXT:
+                    continue  # "Die Agentur sprach": an article makes it a noun or an organisation
             if start in scan.blocked or start in scan.places:
                 continue
             word = text[start:end]

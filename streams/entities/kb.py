@@ -502,7 +502,13 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         if cue.strip("*") not in taken:
             patterns.append(parse_pattern(cue, alias))
     first_alias = Alias(kind=FIRSTNAME)
-    for name in first_names - taken:
+    # a given name that only names organisations in the KB ("Leonardo") still opens a person's name
+    org_only = {
+        text
+        for text, alias in aliases.items()
+        if alias.kind == NAME and all(builder.entities[t].type == "organisation" for t in alias.targets)
+    }
+    for name in first_names - (taken - org_only):
         patterns.append(Pattern(name, first_alias))
     surname_alias = Alias(kind=LEXSURNAME)
     for name in surnames - taken - first_names - strong_places - weak_places - common - english:

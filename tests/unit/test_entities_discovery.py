@@ -149,3 +149,12 @@ def test_organisation_head_before_a_place_that_is_also_a_word(kb: KnowledgeBase)
     assert found(kb, "Die Klassen der Realschule Tuttlingen sammelten Geld.").get("Realschule Tuttlingen") == (
         "organisation"
     )
+
+
+def test_given_name_that_is_a_kb_organisation(kb: KnowledgeBase) -> None:
+    assert found(kb, "Auch Zulieferer wie Leonardo legten zu.") == {"Leonardo": "organisation"}
+    assert found(kb, "Im Film spielt Leonardo Brambilla die Hauptrolle.") == {"Leonardo Brambilla": "person"}
+
+
+def test_no_speaker_after_an_article(kb: KnowledgeBase) -> None:
+    assert "Morvane" not in found(kb, "Die Morvane sprach von einem Erfolg.")
