@@ -36,7 +36,7 @@ _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])"
 # characters keep these regexes fast (the engine jumps from space to space)
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 # "im englischen Xford", "in der sächsischen Stadt" (a noun: no place): a regional adjective between
-_PREP_ADJECTIVE = re.compile(r" (?:im|Im|ins|in|In) ([a-zäöü][a-zäöü-]{3,}en) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
+_PREP_ADJECTIVE = re.compile(r" i(?:m|ns?) ([a-zäöü][a-zäöü-]{3,}en) ([A-ZÄÖÜ][^\W\d_]{2,})\b")  # literal " i" first
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
