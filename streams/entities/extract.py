@@ -35,8 +35,6 @@ _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])"
 # " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start; literal first
 # characters keep these regexes fast (the engine jumps from space to space)
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
-# "im englischen Xford", "in der sächsischen Stadt" (a noun: no place): a regional adjective between
-_PREP_ADJECTIVE = re.compile(r" i(?:m|ns?) ([a-zäöü][a-zäöü-]{3,}en) ([A-ZÄÖÜ][^\W\d_]{2,})\b")  # literal " i" first
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
@@ -609,12 +607,11 @@ class _Rules:
         first = _PREP_FIRST.match(text)
         if first is not None:
             matches.append(first)
-        matches += _PREP_ADJECTIVE.finditer(text)
         for m in matches:
-            start, end = m.span(m.lastindex or 1)
+            start, end = m.span(1)
             if start in scan.blocked or start in scan.places or start in scan.people:
                 continue
-            word = text[start:end]
+            word = m.group(1)
             if not self._prep_place_word(word) or text[end : end + 1] in _JOINERS:
                 continue
             nxt = _next_word(text, end)

@@ -133,11 +133,6 @@ def test_publisher_named_before_verlag(kb: KnowledgeBase) -> None:
     assert found(kb, "Das Buch erschien im Morgenrot Verlag in Wien.").get("Morgenrot Verlag") == "organisation"
 
 
-def test_place_after_a_regional_adjective(kb: KnowledgeBase) -> None:
-    assert found(kb, "Der Überfall geschah im hessischen Dravonik am Abend.").get("Dravonik") == "place"
-    assert "Halbjahr" not in found(kb, "Der Umsatz stieg im vergangenen Halbjahr.")
-
-
 def test_english_company_words_close_a_name(kb: KnowledgeBase) -> None:
     assert found(kb, "Die Aktie von Morvane Holdings stieg.").get("Morvane Holdings") == "organisation"
     text = "Das Unternehmen Morvane Energy zog sich zurück."
