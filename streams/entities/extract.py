@@ -44,7 +44,6 @@ _ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for r
 # "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
 _DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
 _DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
-_ROAD_CONTEXT = frozenset({"der", "die", "zur", "Autobahn", "Autobahnen", "Bundesstraße", "und", "auf", "über"})
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -249,6 +248,7 @@ class _Rules:
         self.particles = lex.token_cues.get("particle", frozenset())
         self.preps = lex.token_cues.get("place-prep", frozenset())
         self.districts = lex.token_cues.get("district", frozenset())
+        self.road_context = lex.token_cues.get("road-context", frozenset())
         self.place_suffixes = lex.place_suffixes
         self.place_prefixes = lex.place_prefixes
         self.org_types = lex.org_types
@@ -695,7 +695,7 @@ class _Rules:
                 prev = _prev_word(scan, start)
                 before = text[prev[0] : prev[1]] if prev is not None else ""
                 # "die A1" may be a product; "die A 7" and "der A1" are roads
-                if before in _ROAD_CONTEXT and (text[start + 1] == " " or before != "die"):
+                if before in self.road_context and (text[start + 1] == " " or before != "die"):
                     name = text[start:end]
                     scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
         first = _DATELINE.match(text)

@@ -42,6 +42,7 @@ CUE_KINDS = frozenset(
         "street",
         "local-org",
         "district",
+        "road-context",
     }
 )
 # The finer classes each table may use; a typo here would silently split a class, so it is checked.
@@ -73,7 +74,7 @@ KINDS: Mapping[str, frozenset[str]] = {
 }
 # Cue kinds looked up per token instead of being put into the automaton: they are lower-case
 # function words or endings that would hit inside countless words and only cost time there.
-TOKEN_CUES = frozenset({"place-prep", "particle", "stop", "acronym-stop", "district"})
+TOKEN_CUES = frozenset({"place-prep", "particle", "stop", "acronym-stop", "district", "road-context"})
 
 _QID = re.compile(r"Q[1-9][0-9]*")
 _ID = re.compile(r"[a-z]+(?:/[a-z0-9][a-z0-9.\-]*)+")
