@@ -25,6 +25,7 @@ _V = TypeVar("_V")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _NOUN_ENDINGS = ("ung", "ungen", "heit", "keit", "schaft", "tion", "tionen", "ität", "ismus", "nisse")
 _QUALIFIERS_OPEN = frozenset({"für", "of", "for"})  # descriptive: "Institut für Weltwirtschaft"
+_ORG_LINKS = frozenset({"und", "des", "der"})  # inside a descriptive name: "für Arbeit und Soziales"
 _QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
 _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
@@ -37,6 +38,12 @@ _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
+# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number; a literal first
+# character each, so that the regex engine jumps from match to match
+_ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
+# "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
+_DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
+_DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -67,6 +74,15 @@ _ACRONYM_CONTEXT = frozenset(
         "Am",
         "The",
     ]
+)
+
+_COMPARISONS = frozenset({"als", "wie"})  # "Anders als": the word, not the name
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es")
+_DETERMINERS = frozenset(
+    {"ein", "eine", "einen", "einem", "einer", "eines", "diese", "dieser", "diesen", "diesem", "dieses"}
+    | {"jede", "jeder", "jeden", "jedem", "jedes", "alle", "keine", "keiner", "keinen", "seine", "seiner"}
+    | {"seinen", "ihre", "ihrer", "ihren", "unsere", "unserer", "unseren", "welche", "mehrere", "andere"}
+    | {"anderen", "beide", "beiden", "viele", "einige", "manche", "jene", "jener"}
 )
 
 # words before an unknown acronym that make it an organisation: articles, contractions, prepositions
@@ -192,6 +208,26 @@ def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
     cache[word] = value
 
 
+_HOUSE_NUMBER = re.compile(r" (\d{1,4}[a-z]?)\b(?![.,]\d)")
+
+
+def _house_number(text: str, end: int) -> int:
+    """End of a street name with its house number ("Neuendorfer Straße 90c"), if one follows."""
+    m = _HOUSE_NUMBER.match(text, end)
+    return m.end(1) if m else end
+
+
+def _next_is_capitalised(text: str, pos: int) -> bool:
+    nxt = _next_word(text, pos)
+    return nxt is not None and text[nxt[0]].isupper()
+
+
+def _in_parentheses(text: str, start: int, end: int) -> bool:
+    """``(XYZ)`` or ``( XYZ )``: the word alone between parentheses."""
+    before = text[max(0, start - 2) : start].rstrip(" ")
+    return before[-1:] == "(" and text[end : end + 2].lstrip(" ")[:1] == ")"
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     pos = start
     while pos > 0 and text[pos - 1] in " \n\t(":
@@ -211,9 +247,14 @@ class _Rules:
         self.stop = lex.token_cues.get("stop", frozenset())
         self.particles = lex.token_cues.get("particle", frozenset())
         self.preps = lex.token_cues.get("place-prep", frozenset())
+        self.districts = lex.token_cues.get("district", frozenset())
+        self.road_context = lex.token_cues.get("road-context", frozenset())
         self.place_suffixes = lex.place_suffixes
+        self.place_prefixes = lex.place_prefixes
+        self.org_types = lex.org_types
         self.english = lex.english_words
         self.toponyms = lex.toponyms
+        self.strong_places = lex.strong_places
         self.acronym_stop = lex.token_cues.get("acronym-stop", frozenset())
         # the word tests are pure functions of the word: remembered per word (a bounded cache)
         self._name_codes: dict[str, int] = {}
@@ -221,6 +262,7 @@ class _Rules:
         self._speakers: dict[str, bool] = {}  # may name who speaks ("sagte Beispiel")
         self._datelines: dict[str, KbEntity | None] = {}
         self._prep_words: dict[str, bool] = {}  # may be a place after in/aus/nach
+        self._place_adjectives: dict[str, bool] = {}
 
     def dateline_entity(self, place: str) -> KbEntity | None:
         """The KB entity a dateline place names, as ``kb.lookup`` finds it (remembered per place)."""
@@ -327,26 +369,62 @@ class _Rules:
         self._person(scan, start[0], end, "title")
 
     def first_named(self, scan: _FieldScan, start: int) -> None:
-        if start in scan.blocked or start in scan.places or start in scan.people:
+        """``Jana Beispiel``: a given name and the name words after it. A given name that is also a
+        KB organisation ("Leonardo") is a person only with a surname after it ("Leonardo DiCaprio")."""
+        if start in scan.places or start in scan.people:
             return
         word = _WORD.match(scan.text, start)
         if word is None:
             return
+        known = start in scan.blocked
+        if known and scan.blocked[start] != word.end():
+            return  # a longer KB name starts here
         end = self.name_run(scan, word.end(), max_words=3, given=True)
         if end > 0:
             self._person(scan, start, end, "first-name", _RANK_GIVEN)
+        elif not known:
+            self.lone_given(scan, start, word.end())
+
+    def lone_given(self, scan: _FieldScan, start: int, end: int) -> None:
+        """``sagte Lukas``: a given name on its own is a person (news call people, children and
+        artists by first name) unless it is also a word, a place or part of a longer name."""
+        text = scan.text
+        word = text[start:end]
+        if len(word) < 3 or word not in self.first or word in self.common or word in self.toponyms:
+            return
+        if word in self.stop or text[end : end + 1] in _JOINERS or text[start - 1 : start] in _JOINERS:
+            return
+        nxt = _next_word(text, end)
+        if nxt is not None and (text[nxt[0]].isupper() or text[nxt[0] : nxt[1]] in self.particles):
+            return  # "Ole von Beust": part of a longer name
+        if _sentence_initial(text, start) and (nxt is None or text[nxt[0] : nxt[1]] in _COMPARISONS):
+            return  # "Anders als ...": a given name that may be a word, at a sentence's start
+        if self._after_place_prefix(text, start):
+            return  # "St. Peter", "San Marco": a place or church
+        prev = _prev_word(scan, start)
+        if prev is not None:
+            before = text[prev[0] : prev[1]]
+            if before[0].isupper() and (not self.is_common(before) or before in self.first):
+                return
+            if before in _PLACE_OR_ARTICLE:
+                return
+        self._person(scan, start, end, "lone-given", _RANK_GUESS)
+
+    def _after_place_prefix(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 8) : start].rstrip(" .")
+        cut = max(before.rfind(" "), before.rfind("\n"))
+        return before[cut + 1 :] in self.place_prefixes
 
     def bare_surname(self, scan: _FieldScan, start: int, end: int) -> None:
         """``sagte gestern Kowalski``: a surname from the lexicon (no noun, given name or place)
-        standing alone in mid-sentence is a person. Not next to another capitalised word (a longer
-        name the other rules read, or an organisation), not after a locative preposition or an
-        article ("in Lincoln", "der Kowalski-Plan"), not at the start of a sentence."""
+        standing alone is a person, also at a sentence's start (the list holds no common words).
+        Not next to another capitalised word (a longer name the other rules read, or an
+        organisation), not after a locative preposition or an article ("in Lincoln", "der
+        Kowalski-Plan")."""
         text = scan.text
         if start in scan.blocked or start in scan.places or start in scan.people:
             return
         if text[end : end + 1] in _JOINERS or text[start - 1 : start] in _JOINERS:
-            return
-        if _sentence_initial(text, start):
             return
         prev = _prev_word(scan, start)
         if prev is not None:
@@ -389,6 +467,8 @@ class _Rules:
             word = text[prev[0] : prev[1]]
             if (not word[0].isupper() and not word[0].isdigit()) or word in self.stop:
                 break
+            if words and word.endswith(self.org_types):
+                break  # "das Unternehmen CGX Energy": the noun for its kind is not in the name
             start, pos, words = prev[0], prev[0], words + 1
         if words:
             self._org(scan, start, cue_end, "org-suffix")
@@ -406,14 +486,37 @@ class _Rules:
                     end, qualified = run, True
             elif nxt[0] in scan.places or nxt[0] in scan.block_places:  # "Universität Hamburg"
                 end, qualified = scan.block_places.get(nxt[0]) or scan.places[nxt[0]], True
+            elif word in self.toponyms and not _next_is_capitalised(text, nxt[1]):
+                end, qualified = nxt[1], True  # "Universität Gießen": a place that is also a word
         if qualified:
+            prev = _prev_word(scan, start)
+            if prev is not None and self._name_adjective(text[prev[0] : prev[1]]):
+                start = prev[0]  # "Medizinische Hochschule Hannover", "Freie Universität Berlin"
             self._org(scan, start, end, "org-head")
+
+    def _name_adjective(self, word: str) -> bool:
+        """A capitalised inflected adjective that can open a name; no article or determiner."""
+        return (
+            word[:1].isupper()
+            and word.endswith(_ADJECTIVE_ENDINGS)
+            and word not in _ACRONYM_CONTEXT
+            and word.lower() not in _DETERMINERS
+        )
 
     def _org_run(self, scan: _FieldScan, pos: int, *, open_words: bool) -> int:
         text, end, words = scan.text, -1, 0
         nxt = _next_word(text, pos)
-        while nxt is not None and words < 4:
+        while nxt is not None and words < 6:
             word = text[nxt[0] : nxt[1]]
+            if open_words and words and word in _ORG_LINKS:  # "für Arbeit und Soziales", "für Technik des Saarlandes"
+                after = _next_word(text, nxt[1])
+                if after is None or not text[after[0]].isupper() or text[after[0] : after[1]] in self.stop:
+                    break
+                following = text[after[0] : after[1]]
+                if word != "und" and self.is_common(following) and not self._genitive_place(following):
+                    break  # "des Saarlandes" belongs to the name, "der Stadt" does not
+                nxt = after
+                continue
             if not word[0].isupper() or word in self.stop:
                 break
             if not open_words and self.is_common(word) and nxt[0] not in scan.blocked:
@@ -421,6 +524,10 @@ class _Rules:
             end, words = nxt[1], words + 1
             nxt = _next_word(text, nxt[1])
         return end
+
+    def _genitive_place(self, word: str) -> bool:
+        """``Saarlandes``: a place name, possibly with its genitive -s or -es."""
+        return word in self.toponyms or word[:-1] in self.toponyms or word[:-2] in self.toponyms
 
     def club(self, scan: _FieldScan, cue_start: int, cue_end: int) -> None:
         text, end, words = scan.text, -1, 0
@@ -555,6 +662,98 @@ class _Rules:
         name = text[start:end]
         scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="place-head"))
 
+    def district_places(self, scan: _FieldScan) -> None:
+        """``Berlin-Mitte``, ``in Köln-Porz``: a place joined by a hyphen to a district word, or after a
+        locative preposition to a place name or capitalised non-noun, names a district ("der
+        Berlin-Besuch" and "US-Baufinanzierer" are nouns)."""
+        text = scan.text
+        for span in list(scan.candidates):
+            end = span.end
+            if span.type != "place" or span.weak or text[end : end + 1] != "-":
+                continue
+            m = _WORD.match(text, end + 1)
+            if m is None or not text[end + 1].isupper():
+                continue
+            last = m.group().rsplit("-", 1)[-1]
+            if not last[:1].isupper() or text[m.end() : m.end() + 1] in _JOINERS:
+                continue
+            if not (last in self.districts or last in self.toponyms or self._prep_place_word(last)):
+                continue
+            if last not in self.districts and not self.after_preposition(scan, span.start):
+                continue  # "in Köln-Wahn"; "der Berlin-Besuch", "US-Baufinanzierer" are nouns
+            start, end = span.start, m.end()
+            name = text[start:end]
+            scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="district"))
+
+    def roads_and_datelines(self, scan: _FieldScan) -> None:
+        """``auf der A 7``: a road number after an article or road noun; ``BOCHUM (dpa) -``: the
+        place of a dateline in capitals (unless the KB knows the word, as the agency "AP")."""
+        text = scan.text
+        for road in _ROADS:
+            for m in road.finditer(text):
+                start, end = m.span(1)
+                prev = _prev_word(scan, start)
+                before = text[prev[0] : prev[1]] if prev is not None else ""
+                # "die A1" may be a product; "die A 7" and "der A1" are roads
+                if before in self.road_context and (text[start + 1] == " " or before != "die"):
+                    name = text[start:end]
+                    scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
+        first = _DATELINE.match(text)
+        for m in (first, *_DATELINE_LINE.finditer(text)) if first else _DATELINE_LINE.finditer(text):
+            start, end = m.span(1)
+            if start not in scan.blocked and start not in scan.people and not _ROMAN.fullmatch(m.group(1)):
+                name = m.group(1).title()
+                scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="dateline"))
+
+    def street(self, scan: _FieldScan, end: int) -> None:
+        """``Knoopstraße``, ``Friedrich-Engels-Straße``: a capitalised word ending in a street noun
+        that is no common noun itself ("Hauptstraße" and "Parkplatz" are) names a street."""
+        text = scan.text
+        if word_end(text, end) != end:
+            return
+        start = end
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in _JOINERS):
+            start -= 1  # the whole hyphenated word: "Hanna-Kessler-Straße"
+        word = text[start:end]
+        if not word[:1].isupper() or start in scan.blocked or word in self.common:
+            return
+        end = _house_number(text, end)
+        scan.candidates.append(Span(scan.field, start, end, "place", None, text[start:end], _RANK_RULE, rule="street"))
+
+    def after_place_adjective(self, scan: _FieldScan, start: int, end: int, etype: str) -> None:
+        """``Gubener Straße``, ``Hamburger Mieterverein``: a noun for a street or a local
+        organisation right after the adjective of a known place is a name with it."""
+        if word_end(scan.text, end) != end:
+            return
+        prev = _prev_word(scan, start)
+        if prev is None or not self.place_adjective(scan.text[prev[0] : prev[1]]):
+            return
+        if etype == "place":
+            end = _house_number(scan.text, end)
+        name = scan.text[prev[0] : end]
+        scan.candidates.append(Span(scan.field, prev[0], end, etype, None, name, _RANK_RULE, rule="place-adjective"))
+
+    def place_adjective(self, word: str) -> bool:
+        """``Gubener`` (Guben), ``Bremer`` (Bremen), ``Münchner`` (München): the -er adjective of a
+        known place, read off the place names (remembered per word)."""
+        known = self._place_adjectives.get(word)
+        if known is None:
+            stem = word[:-2]
+            known = (
+                word.endswith("er")
+                and len(stem) >= 3
+                and stem[0].isupper()
+                and any(self._is_place(s) for s in (stem, stem + "en", stem + "e", stem[:-1] + "en"))
+            )
+            _remember(self._place_adjectives, word, known)
+        return known
+
+    def _is_place(self, name: str) -> bool:
+        if name in self.strong_places:
+            return True
+        ent = self.kb.lookup(name)
+        return ent is not None and ent.type == "place"
+
     def acronyms(self, scan: _FieldScan) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
@@ -568,9 +767,10 @@ class _Rules:
                 continue
             if start > 0 and text[start - 1] in "-.":
                 continue
-            prev = _prev_word(scan, start)
-            if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT_WIDE:
-                continue  # "des ADAC", "beim DFB", "mit der DHB": an article, contraction or preposition
+            if not _in_parentheses(text, start, end):  # "Bundesamt für Gesundheit (BAG)": a short form
+                prev = _prev_word(scan, start)
+                if prev is None or text[prev[0] : prev[1]] not in _ACRONYM_CONTEXT_WIDE:
+                    continue  # "des ADAC", "beim DFB", "mit der DHB": an article, contraction or preposition
             nxt = _next_word(text, end)
             if nxt is not None and text[nxt[0] : nxt[1]].isupper():
                 continue  # a line in capitals, not an acronym
@@ -580,10 +780,16 @@ class _Rules:
     def speaker(self, scan: _FieldScan, verb_start: int, verb_end: int) -> None:
         """``sagte Beispiel`` / ``Beispiel sagte``: who speaks is a person."""
         text = scan.text
-        for near in (_next_word(text, verb_end), _prev_word(scan, verb_start)):
-            if near is None or near[1] - near[0] < 3:
+        # only a capitalised neighbour can speak: spare the word lookups for "sagte er", "er sagte"
+        after = _next_word(text, verb_end) if text[verb_end + 1 : verb_end + 2].isupper() else None
+        for near in (after, _prev_word(scan, verb_start)):
+            if near is None or near[1] - near[0] < 3 or not text[near[0]].isupper():
                 continue
             start, end = near
+            if near is not after:
+                article = _prev_word(scan, start)
+                if article is not None and text[article[0] : article[1]] in _ACRONYM_CONTEXT:
+                    continue  # "Die Agentur sprach": an article makes it a noun or an organisation
             if start in scan.blocked or start in scan.places:
                 continue
             word = text[start:end]
@@ -625,6 +831,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         kind = alias.kind
         if kind == CUE:
             cues.append((alias.cue, m_start, m_end))
+            for more in alias.more_cues:
+                cues.append((more, m_start, m_end))
         elif kind == NAME:
             target = alias.targets[0]
             ent = entities[target]
@@ -695,6 +903,10 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.suffix_place(scan, end)
         elif cue == "org-type":
             rules.typed_org(scan, end)
+        elif cue == "street-suffix":
+            rules.street(scan, end)
+        elif cue in ("street", "local-org") and wstart == start:
+            rules.after_place_adjective(scan, start, end, "place" if cue == "street" else "organisation")
         elif cue in ("place-prefix", "place-head") and wstart == start:
             rules.headed_place(scan, start, end, with_head=cue == "place-prefix")
     for start in scan.firstnames:
@@ -711,6 +923,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             rules.party_tagged(scan, span.start - 1)
     rules.acronyms(scan)
     rules.prep_places(scan)
+    rules.district_places(scan)
+    rules.roads_and_datelines(scan)
     return scan
 
 

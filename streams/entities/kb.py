@@ -38,6 +38,11 @@ CUE_KINDS = frozenset(
         "place-prefix",
         "place-head",
         "org-type",
+        "street-suffix",
+        "street",
+        "local-org",
+        "district",
+        "road-context",
     }
 )
 # The finer classes each table may use; a typo here would silently split a class, so it is checked.
@@ -69,7 +74,7 @@ KINDS: Mapping[str, frozenset[str]] = {
 }
 # Cue kinds looked up per token instead of being put into the automaton: they are lower-case
 # function words or endings that would hit inside countless words and only cost time there.
-TOKEN_CUES = frozenset({"place-prep", "particle", "stop", "acronym-stop"})
+TOKEN_CUES = frozenset({"place-prep", "particle", "stop", "acronym-stop", "district", "road-context"})
 
 _QID = re.compile(r"Q[1-9][0-9]*")
 _ID = re.compile(r"[a-z]+(?:/[a-z0-9][a-z0-9.\-]*)+")
@@ -119,6 +124,7 @@ class Alias:
     cue: str = ""  # cue kind for CUE; "strong"/"weak" for TOPONYM
     alone: bool = True  # SURNAME: may stand alone without a licence
     shared: bool = False  # alias legitimately names several entities
+    more_cues: tuple[str, ...] = ()  # CUE: further cue kinds of the same word ("Zeitung": org-type, local-org)
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,7 +137,10 @@ class Lexicon:
     english_words: frozenset[str] = frozenset()  # frequent English words, capitalised
     token_cues: Mapping[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
     place_suffixes: tuple[str, ...] = ()
+    place_prefixes: frozenset[str] = frozenset()  # "Bad", "St.", "San": they begin a place name
+    org_types: tuple[str, ...] = ()  # "Konzern", "unternehmen": nouns for a kind of organisation
     toponyms: frozenset[str] = frozenset()
+    strong_places: frozenset[str] = frozenset()  # toponyms that are no common word
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,6 +280,20 @@ class _Builder:
         inflects = literal[-1].isalpha() and literal[-1] not in "sßxzSXZ" and not text.endswith("*")
         if kind in (NAME, SURNAME) and inflects and self.entities[entity].type != "organisation":
             self.variants.setdefault(text + "s", []).append(_AliasUse(entity, kind, shared, alone, where))
+        # an organisation named with a leading adjective declines it: "der Deutschen Presse-Agentur"
+        first, _, rest = text.partition(" ")
+        declines = _adjective(first) and rest[:1].isupper() and not _adjective(rest.partition(" ")[0])
+        if kind == NAME and declines and self.entities[entity].type == "organisation":
+            declined = first.removesuffix("s") + "n " + rest
+            self.variants.setdefault(declined, []).append(_AliasUse(entity, kind, shared, alone, where))
+
+
+def _adjective(word: str) -> bool:
+    """A capitalised German adjective in -e/-es that declines to -en ("Deutsche", "Internationales")."""
+    return word[:1].isupper() and word.isalpha() and word.removesuffix("s").endswith(_ADJECTIVE_ENDINGS)
+
+
+_ADJECTIVE_ENDINGS = ("sche", "ale", "ige", "eie", "che", "ene", "ere")
 
 
 def _entity_country(value: str) -> str | None:
@@ -420,6 +443,9 @@ def _load_cues(kb_dir: Path, problems: list[str]) -> tuple[dict[str, Alias], dic
         seen.add((cue, kind))
         if kind in TOKEN_CUES:
             token_cues[kind].add(cue)
+        elif cue in automaton:  # one word, several cue kinds: each rule gets to read it
+            known = automaton[cue]
+            automaton[cue] = Alias(kind=CUE, cue=known.cue, more_cues=(*known.more_cues, kind))
         else:
             automaton[cue] = Alias(kind=CUE, cue=kind)
     return automaton, token_cues
@@ -477,7 +503,13 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         if cue.strip("*") not in taken:
             patterns.append(parse_pattern(cue, alias))
     first_alias = Alias(kind=FIRSTNAME)
-    for name in first_names - taken:
+    # a given name that only names organisations in the KB ("Leonardo") still opens a person's name
+    org_only = {
+        text
+        for text, alias in aliases.items()
+        if alias.kind == NAME and all(builder.entities[t].type == "organisation" for t in alias.targets)
+    }
+    for name in first_names - (taken - org_only):
         patterns.append(Pattern(name, first_alias))
     surname_alias = Alias(kind=LEXSURNAME)
     for name in surnames - taken - first_names - strong_places - weak_places - common - english:
@@ -506,7 +538,12 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
             for kind, words in token_cues.items()
         },
         place_suffixes=tuple(sorted(c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "place-suffix")),
+        org_types=tuple(
+            c.lstrip("*") for c, a in cue_aliases.items() if a.cue == "org-type" or "org-type" in a.more_cues
+        ),
+        place_prefixes=frozenset(c.rstrip(".") for c, a in cue_aliases.items() if a.cue == "place-prefix"),
         toponyms=strong_places | weak_places,
+        strong_places=strong_places,
     )
     return KnowledgeBase(
         version=_version(kb_dir),

@@ -121,3 +121,10 @@ def test_error_message_names_the_count(kb_dir: Path) -> None:
     append(kb_dir / "persons.tsv", "person/a\tA\tAa Bb\t\tno\t\tZZ\t", "person/b\tB\tCc Dd\t\tno\t\tZY\t")
     with pytest.raises(KnowledgeBaseError, match="2 knowledge-base problem"):
         load_kb(kb_dir)
+
+
+def test_organisation_with_a_leading_adjective_is_found_declined() -> None:
+    kb = load_kb()
+    entity = kb.lookup("Deutschen Presse-Agentur")
+    assert entity is not None and entity.id == "org/dpa"
+    assert kb.lookup("Dien Linke") is None  # "Die" is an article, not an adjective

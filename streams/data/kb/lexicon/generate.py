@@ -102,8 +102,9 @@ def _write(name: str, words: Iterable[str], header: str) -> None:
     print(f"{name}: {len(lines)}")
 
 
-def _nouns() -> tuple[set[str], set[str], set[str], set[str]]:
-    """(common noun forms, toponyms, given names, surnames) from the German Wiktionary."""
+def _nouns() -> tuple[set[str], set[str], set[str], set[str], set[str]]:
+    """(common noun forms, toponyms, given names, surnames, forms of nouns that are no proper
+    name) from the German Wiktionary."""
     import german_nouns
 
     path = Path(next(iter(german_nouns.__path__))) / "nouns.csv"
@@ -111,6 +112,7 @@ def _nouns() -> tuple[set[str], set[str], set[str], set[str]]:
     toponyms: set[str] = set()
     given: set[str] = set()
     surnames: set[str] = set()
+    improper: set[str] = set()  # forms of nouns that Wiktionary does not class as a proper name
     with path.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             lemma = row["lemma"]
@@ -126,7 +128,9 @@ def _nouns() -> tuple[set[str], set[str], set[str], set[str]]:
             for key, value in row.items():
                 if value and key and any(key.startswith(case) for case in _CASES) and _WORDLIKE.fullmatch(value):
                     common.add(value)
-    return common, toponyms, given, surnames
+                    if "Eigenname" not in classes:
+                        improper.add(value)
+    return common, toponyms, given, surnames, improper
 
 
 def _given_names(min_frequency: int = 4) -> dict[str, int]:
@@ -215,14 +219,15 @@ def _english_words(top: int) -> set[str]:
 def main() -> None:
     from wordfreq import zipf_frequency
 
-    common, toponyms, wk_given, surnames = _nouns()
+    common, toponyms, wk_given, surnames, improper = _nouns()
     # keep the common nouns people actually write; the rare rest is caught by noun endings
     common = {w for w in common if zipf_frequency(w.lower(), "de") >= 2.0}
     frequent = _frequent_words(1500)
 
     namdict = _given_names()
-    # a given name that is also a noun stays when it is common as a name here (Hans, Klaus)
-    all_given = {g for g in wk_given | set(namdict) if g not in common or namdict.get(g, 0) >= 6}
+    # a given name that is also a noun stays when it is common as a name here (Hans, Klaus), or when
+    # the noun is a proper name itself (Wiktionary's "Eigenname": Henning, Emmy)
+    all_given = {g for g in wk_given | set(namdict) if g not in common or g not in improper or namdict.get(g, 0) >= 6}
     function_words = _frequent_words(300)
     given = {g for g in all_given if len(g) > 2 and g.lower() not in function_words}
     surnames = {s for s in surnames if len(s) > 2 and s.lower() not in frequent} - toponyms
