@@ -76,7 +76,9 @@ class PatternMatcher(Generic[T]):
             tuple((not p.open_left, not p.open_right, p.payload) for p in group) for group in grouped.values()
         )
         self.size = len(grouped)
-        self._search = _searcher(list(grouped))
+        keys = list(grouped)
+        self._search = _searcher(keys)
+        self._search_latin1 = _latin1_searcher(keys)
 
     def find_spans(self, text: str, *, ordered: bool = True, folded: str | None = None) -> list[tuple[int, int, T]]:
         """Every match as ``(start, end, payload)``, ordered by start, longer first at the same start
@@ -89,11 +91,7 @@ class PatternMatcher(Generic[T]):
         edges are always judged on ``text``."""
         if not self.size or not text:
             return []
-        if self.case_sensitive:
-            folded = text
-        elif folded is None:
-            folded = fold_case(text)
-        hits = self._search(folded, True)
+        hits = self._hits(text, folded)
         if not hits:
             return []
         entries = self._entries
@@ -114,6 +112,22 @@ class PatternMatcher(Generic[T]):
             found.sort(key=_START)
         return found
 
+    def _hits(self, text: str, folded: str | None) -> list[tuple[int, int, int]]:
+        """Every occurrence of every key as ``(key index, start, end)`` in end order, edges unchecked.
+
+        Where the keys allow it, the search runs on the Latin-1 bytes of the text (see ``_latin1``):
+        that replaces the Unicode ``lower()`` of ``fold_case`` by a byte table, and the search skips
+        the UTF-8 offset mapping; the hits are the same."""
+        if self._search_latin1 is not None:
+            data = _latin1(text, not self.case_sensitive)
+            if data is not None:
+                return self._search_latin1(data, True)
+        if self.case_sensitive:
+            folded = text
+        elif folded is None:
+            folded = fold_case(text)
+        return self._search(folded, True)
+
     def find(self, text: str) -> list[Match[T]]:
         """Every match in text order (overlaps included); callers pick what they need."""
         return [Match(start, end, payload) for start, end, payload in self.find_spans(text)]
@@ -132,15 +146,11 @@ def find_split(
     items: list[tuple[int, int, U]] = []
     if not matcher.size or not text:
         return tags, items
-    if matcher.case_sensitive:
-        folded = text
-    elif folded is None:
-        folded = fold_case(text)
     entries = matcher._entries
     n = len(text)
     update = tags.update
     append = items.append
-    for index, start, end in reversed(matcher._search(folded, True)):  # see find_spans
+    for index, start, end in reversed(matcher._hits(text, folded)):  # see find_spans
         for closed_left, closed_right, (tag, item) in entries[index]:
             if closed_right and end < n and text[end].isalnum():
                 continue
@@ -178,6 +188,42 @@ def _searcher(keys: list[str]) -> Callable[[str, bool], list[tuple[int, int, int
 
 
 _DFA_MAX_KEYS = 5000
+
+
+# ``str.lower()`` on Latin-1 is a byte table: A-Z and À-Þ (not ×) move up by 0x20, all else stays
+_LATIN1_UPPER = bytes([*range(0x41, 0x5B), *range(0xC0, 0xD7), *range(0xD8, 0xDF)])
+_LATIN1_LOWER = bytes.maketrans(_LATIN1_UPPER, bytes(c + 0x20 for c in _LATIN1_UPPER))
+# the only characters outside Latin-1 whose lower case is inside it (Ÿ, capital ß, Kelvin, Ångström
+# signs; a test checks every code point): a text holding one is searched as str
+_LOWER_INTO_LATIN1 = ("\u0178", "\u1e9e", "\u212a", "\u212b")
+
+
+def _latin1(text: str, fold: bool) -> bytes | None:
+    """``text`` (lower-cased like ``fold_case`` when ``fold``) as one byte per character, every
+    character outside Latin-1 as ``?``, so offsets are character offsets. Keys searched in it are
+    Latin-1 without ``?``: they match exactly where they match the str. None where folding would
+    bring a character into Latin-1 (the str search then decides)."""
+    data = text.encode("latin-1", "replace")
+    if not fold:
+        return data
+    if not text.isascii():
+        for char in _LOWER_INTO_LATIN1:
+            if char in text:
+                return None
+    return data.translate(_LATIN1_LOWER)
+
+
+def _latin1_searcher(keys: list[str]) -> Callable[[bytes, bool], list[tuple[int, int, int]]] | None:
+    """The ``_searcher`` of the keys' Latin-1 bytes, or None where a key is not Latin-1 or holds ``?``
+    (or ahocorasick-rs is missing)."""
+    if _rs is None or not keys or any("?" in key for key in keys):
+        return None
+    try:
+        encoded = [key.encode("latin-1") for key in keys]
+    except UnicodeEncodeError:
+        return None
+    implementation = _rs.Implementation.DFA if len(keys) <= _DFA_MAX_KEYS else _rs.Implementation.ContiguousNFA
+    return _rs.BytesAhoCorasick(encoded, implementation=implementation).find_matches_as_indexes
 
 
 def longest_non_overlapping(matches: Sequence[Match[T]]) -> list[Match[T]]:
