@@ -75,6 +75,10 @@ class PatternMatcher(Generic[T]):
         self._entries: tuple[tuple[tuple[bool, bool, T], ...], ...] = tuple(
             tuple((not p.open_left, not p.open_right, p.payload) for p in group) for group in grouped.values()
         )
+        # the same, flat, for the hot loops (nearly every key has one pattern): per key its edge tests
+        # as bits (2: closed left, 1: closed right) or _SEVERAL, and its first pattern's payload
+        self._edges = bytes(_edge_bits(group) for group in self._entries)
+        self._payloads = tuple(group[0][2] for group in self._entries)
         self.size = len(grouped)
         keys = list(grouped)
         self._search = _searcher(keys)
@@ -95,12 +99,22 @@ class PatternMatcher(Generic[T]):
         if not hits:
             return []
         entries = self._entries
+        edges = self._edges
+        payloads = self._payloads
         n = len(text)
         found: list[tuple[int, int, T]] = []
         append = found.append
         # hits come in end order, shorter last at the same end; walked backwards and then sorted
         # stably by start alone, equal starts stay longest first
         for index, start, end in reversed(hits):
+            edge = edges[index]
+            if edge != _SEVERAL:  # one pattern: no inner loop
+                if edge & 1 and end < n and text[end].isalnum():
+                    continue
+                if edge & 2 and start and text[start - 1].isalnum():
+                    continue
+                append((start, end, payloads[index]))
+                continue
             for closed_left, closed_right, payload in entries[index]:
                 # the right edge first: a match cut out of a longer word fails there more often
                 if closed_right and end < n and text[end].isalnum():
@@ -134,6 +148,14 @@ class PatternMatcher(Generic[T]):
 
 
 _START = itemgetter(0)
+_SEVERAL = 4  # a key with several patterns (one spelling, other edges or payloads)
+
+
+def _edge_bits(group: tuple[tuple[bool, bool, object], ...]) -> int:
+    if len(group) > 1:
+        return _SEVERAL
+    closed_left, closed_right, _ = group[0]
+    return closed_left << 1 | closed_right
 
 
 def find_split(
@@ -147,10 +169,24 @@ def find_split(
     if not matcher.size or not text:
         return tags, items
     entries = matcher._entries
+    edges = matcher._edges
+    payloads = matcher._payloads
     n = len(text)
     update = tags.update
     append = items.append
     for index, start, end in reversed(matcher._hits(text, folded)):  # see find_spans
+        edge = edges[index]
+        if edge != _SEVERAL:  # one pattern: no inner loop
+            if edge & 1 and end < n and text[end].isalnum():
+                continue
+            if edge & 2 and start and text[start - 1].isalnum():
+                continue
+            tag, item = payloads[index]
+            if tag:
+                update(tag)
+            if item is not None:
+                append((start, end, item))
+            continue
         for closed_left, closed_right, (tag, item) in entries[index]:
             if closed_right and end < n and text[end].isalnum():
                 continue
