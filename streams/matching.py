@@ -91,8 +91,8 @@ class PatternMatcher(Generic[T]):
         ``ordered=False`` skips the final sort: the list is then in an order that a stable sort by
         start alone turns into the ordered one, so a caller that needs order for only some of the
         matches can sort just those (``sort(key=itemgetter(0))``). ``folded`` is ``fold_case(text)``
-        where the caller has it already: a case-insensitive matcher searches that (same length), while
-        edges are always judged on ``text``."""
+        where the caller has it already: a case-insensitive matcher searches that (same length) when it
+        searches str (see ``_hits``), while edges are always judged on ``text``."""
         if not self.size or not text:
             return []
         hits = self._hits(text, folded)
