@@ -695,16 +695,19 @@ def _score(
 
     # a topic the headline is clearly about makes the others secondary: their evidence is discounted,
     # less so the more of it stands in the headline or a subhead (roundups give each desk a section)
-    primary = [h >= scoring.primary_headline for h in headline_totals]
+    primary_headline = scoring.primary_headline
+    secondary_discount = scoring.secondary_discount
+    saturation = scoring.saturation
+    primary = [h >= primary_headline for h in headline_totals]
     any_primary = any(primary)
     scores: list[TopicScore] = []
     explanations: list[Explanation] = []
     for ti, topic in enumerate(topics):
         total = totals[ti]
         if any_primary and not primary[ti]:
-            share = headline_totals[ti] / scoring.primary_headline
-            total *= scoring.secondary_discount + (1.0 - scoring.secondary_discount) * share
-        score = 1.0 - math.exp(-scoring.saturation * total)
+            share = headline_totals[ti] / primary_headline
+            total *= secondary_discount + (1.0 - secondary_discount) * share
+        score = 1.0 - math.exp(-saturation * total)
         labelled = score >= topic.threshold
         found = raw_evidence[ti]
         found.sort()
@@ -722,16 +725,7 @@ def _score(
                     int(-negated * 1000.0 + 0.5) / 1000.0,
                 )
             )
-        scores.append(
-            TopicScore(
-                id=topic.id,
-                score=score,
-                labelled=labelled,
-                evidence=tuple(evidence),
-                iptc=topic.iptc,
-                cameo=topic.cameo,
-            )
-        )
+        scores.append(TopicScore(topic.id, score, labelled, tuple(evidence), topic.iptc, topic.cameo))
         if explained:
             factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
             senses = dict(zip(plans[ti].senses, factors, strict=True))
