@@ -14,10 +14,10 @@ import math
 import re
 import tomllib
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise, repeat
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -618,7 +618,7 @@ def _score(
     # paragraph start offsets and the positional weight of each paragraph; the lead and subheads
     # weigh like a lead, and a subhead opens a new section, so the decay restarts there
     base = len(headline) + 1  # where the body starts in the text searched (headline, line break, body)
-    starts = list(accumulate(map(len, paragraphs), _paragraph_step, initial=base))
+    starts = list(accumulate(map(add, map(len, paragraphs), repeat(2)), initial=base))  # + 2: the blank line
     para_weight, is_subhead = _paragraph_weights(paragraphs, item.subheads, scoring, compiled.plain_weights)
     length_factor = 1.0
     if len(body) > scoring.length_ref:
@@ -631,9 +631,8 @@ def _score(
     # order (start, longer first): sorting that subset stably by start gives their order among all
     # matches. Offsets are into the joined text until evidence is reported; the body starts at ``base``.
     text = f"{headline}\n{body}"
-    folded = f"{fold_case(headline)}\n{fold_case(body)}"
     if compiled.joinable:
-        context_seen, ranked = find_split(matcher, text, folded=folded)
+        context_seen, ranked = find_split(matcher, text)
     else:  # a pattern with a line break: search the fields apart
         context_seen, ranked = find_split(matcher, headline)
         body_contexts, body_ranked = find_split(matcher, body)
@@ -641,7 +640,9 @@ def _score(
         ranked += [(s + base, e + base, r) for s, e, r in body_ranked]
 
     # per context (numbered across topics): how many of its distinct patterns were found
-    context_counts = Counter(map(compiled.context_slots.__getitem__, context_seen))
+    context_counts: dict[int, int] = {}
+    for slot in map(compiled.context_slots.__getitem__, context_seen):
+        context_counts[slot] = context_counts.get(slot, 0) + 1
 
     # cues in text order: chosen (per topic the longest of overlapping cues, none a blocker covers)
     # and weighed in the same pass. Per topic and sense, the factor its contexts give (slot 0: no
@@ -694,16 +695,19 @@ def _score(
 
     # a topic the headline is clearly about makes the others secondary: their evidence is discounted,
     # less so the more of it stands in the headline or a subhead (roundups give each desk a section)
-    primary = [h >= scoring.primary_headline for h in headline_totals]
+    primary_headline = scoring.primary_headline
+    secondary_discount = scoring.secondary_discount
+    saturation = scoring.saturation
+    primary = [h >= primary_headline for h in headline_totals]
     any_primary = any(primary)
     scores: list[TopicScore] = []
     explanations: list[Explanation] = []
     for ti, topic in enumerate(topics):
         total = totals[ti]
         if any_primary and not primary[ti]:
-            share = headline_totals[ti] / scoring.primary_headline
-            total *= scoring.secondary_discount + (1.0 - scoring.secondary_discount) * share
-        score = 1.0 - math.exp(-scoring.saturation * total)
+            share = headline_totals[ti] / primary_headline
+            total *= secondary_discount + (1.0 - secondary_discount) * share
+        score = 1.0 - math.exp(-saturation * total)
         labelled = score >= topic.threshold
         found = raw_evidence[ti]
         found.sort()
@@ -721,25 +725,12 @@ def _score(
                     int(-negated * 1000.0 + 0.5) / 1000.0,
                 )
             )
-        scores.append(
-            TopicScore(
-                id=topic.id,
-                score=score,
-                labelled=labelled,
-                evidence=tuple(evidence),
-                iptc=topic.iptc,
-                cameo=topic.cameo,
-            )
-        )
+        scores.append(TopicScore(topic.id, score, labelled, tuple(evidence), topic.iptc, topic.cameo))
         if explained:
             factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
             senses = dict(zip(plans[ti].senses, factors, strict=True))
             explanations.append(Explanation(topic.id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
-
-
-def _paragraph_step(offset: int, length: int) -> int:
-    return offset + length + 2  # paragraphs are joined by a blank line
 
 
 def _paragraph_weights(
@@ -751,6 +742,19 @@ def _paragraph_weights(
         return plain, _NO_SUBHEADS
     subhead_set = set(subheads)
     lead_index = next((i for i, p in enumerate(paragraphs) if p not in subhead_set), 0)
+    # each section (the lead's, then one per subhead) weighs like the plain body from its first
+    # paragraph on: the weights are slices of ``plain``, worked out by the loop below only for
+    # sections longer than it
+    heads = [i for i in range(lead_index + 1, len(paragraphs)) if paragraphs[i] in subhead_set]
+    bounds = [lead_index, *heads, len(paragraphs)]
+    if all(b - a <= len(plain) for a, b in pairwise(bounds)):
+        weights: list[float] = [scoring.lead_weight] * lead_index
+        for a, b in pairwise(bounds):
+            weights += plain[: b - a]
+        flags = [False] * len(paragraphs)
+        for i in heads:
+            flags[i] = True
+        return weights, flags
     para_weight: list[float] = []
     is_subhead: list[bool] = []
     anchor = lead_index

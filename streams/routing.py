@@ -63,7 +63,16 @@ class Facts:
         return bool(BREAKING.match(self.item.headline)) or (self.item.urgency or 9) <= 1
 
 
-Check = Callable[[Facts], tuple[bool, str]]
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One condition: ``test`` decides (routing's hot path), ``why`` says what it saw (explain only,
+    so routing builds no reason strings)."""
+
+    test: Callable[[Facts], bool]
+    why: Callable[[Facts], str]
+
+    def __call__(self, facts: Facts) -> tuple[bool, str]:
+        return self.test(facts), self.why(facts)
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ class Rule:
 
     def matches(self, facts: Facts) -> bool:
         """All conditions hold; stops at the first that does not (routing's hot path)."""
-        return all(check(facts)[0] for _, check in self.checks)
+        return all(check.test(facts) for _, check in self.checks)
 
     def evaluate(self, facts: Facts) -> tuple[bool, list[str]]:
         """Whether all conditions hold, and a line per condition saying why."""
@@ -160,7 +169,7 @@ def build_condition(key: str, value: Any, where: str, problems: list[str]) -> Ch
     what = f"{where}.when.{key}"
     if key == "topics":
         wanted = set(_as_list(value, what, problems))
-        return lambda f: (bool(wanted & f.labelled), f"labelled {sorted(f.labelled) or 'none'}")
+        return Check(lambda f: bool(wanted & f.labelled), lambda f: f"labelled {sorted(f.labelled) or 'none'}")
     if key == "min_score":
         if not isinstance(value, dict) or not all(
             isinstance(v, int | float) and 0 <= v <= 1 for v in value.values()
@@ -169,77 +178,89 @@ def build_condition(key: str, value: Any, where: str, problems: list[str]) -> Ch
             return None
         floors = {str(k): float(v) for k, v in value.items()}
 
-        def min_score(f: Facts) -> tuple[bool, str]:
+        def min_score(f: Facts) -> bool:
             scores = {t.id: t.score for t in f.topics}
-            ok = all(scores.get(k, 0.0) >= v for k, v in floors.items())
-            return ok, ", ".join(f"{k}={scores.get(k, 0.0):.2f}>={v}" for k, v in floors.items())
-        return min_score
+            return all(scores.get(k, 0.0) >= v for k, v in floors.items())
+
+        def min_score_why(f: Facts) -> str:
+            scores = {t.id: t.score for t in f.topics}
+            return ", ".join(f"{k}={scores.get(k, 0.0):.2f}>={v}" for k, v in floors.items())
+        return Check(min_score, min_score_why)
     if key == "unlabelled":
         want = _bool(value, what, problems)
-        return lambda f: ((not f.labelled) == want, f"labelled {sorted(f.labelled) or 'none'}")
+        return Check(lambda f: (not f.labelled) == want, lambda f: f"labelled {sorted(f.labelled) or 'none'}")
     if key in ("entities", "people", "organisations", "places", "weapons"):
         wanted = {v.lower() for v in _as_list(value, what, problems)}
         kind = {"people": "person", "organisations": "organisation", "places": "place", "weapons": "weapon"}.get(key)
 
-        def entities(f: Facts) -> tuple[bool, str]:
-            pool = [e for e in f.entities if kind is None or e.type == kind]
-            hit = [e.name for e in pool if _entity_keys(e) & wanted]
-            return bool(hit), f"found {hit}" if hit else "none of them named"
-        return entities
+        def named(f: Facts) -> list[str]:
+            return [e.name for e in f.entities if (kind is None or e.type == kind) and _entity_keys(e) & wanted]
+
+        def entities_why(f: Facts) -> str:
+            hit = named(f)
+            return f"found {hit}" if hit else "none of them named"
+        return Check(lambda f: bool(named(f)), entities_why)
     if key == "entity_types":
         wanted = set(_as_list(value, what, problems))
         bad = wanted - {"person", "organisation", "place", "weapon"}
         if bad:
             problems.append(f"{what}: unknown entity types {sorted(bad)}")
-        return lambda f: (
-            bool(wanted & {e.type for e in f.entities}), f"types {sorted({e.type for e in f.entities})}"
+        return Check(
+            lambda f: bool(wanted & {e.type for e in f.entities}),
+            lambda f: f"types {sorted({e.type for e in f.entities})}",
         )
     if key == "countries":
         wanted = {v.upper() for v in _as_list(value, what, problems)}
 
-        def countries(f: Facts) -> tuple[bool, str]:
-            found = {e.country for e in f.entities if e.country}
-            return bool(wanted & found), f"countries {sorted(c for c in found if c)}"
-        return countries
+        def found(f: Facts) -> set[str]:
+            return {e.country for e in f.entities if e.country}
+        return Check(lambda f: bool(wanted & found(f)), lambda f: f"countries {sorted(found(f))}")
     if key in ("urgency_max", "urgency_min"):
         limit = _int(value, what, problems, 1, 9)
+        def urgency(f: Facts) -> str:
+            return f"urgency {f.item.urgency}"
         if key == "urgency_max":
-            return lambda f: (f.item.urgency is not None and f.item.urgency <= limit, f"urgency {f.item.urgency}")
-        return lambda f: (f.item.urgency is not None and f.item.urgency >= limit, f"urgency {f.item.urgency}")
+            return Check(lambda f: f.item.urgency is not None and f.item.urgency <= limit, urgency)
+        return Check(lambda f: f.item.urgency is not None and f.item.urgency >= limit, urgency)
     if key in ("languages", "agencies", "formats"):
         wanted = {v.lower() for v in _as_list(value, what, problems)}
         attr = {"languages": "language", "agencies": "agency", "formats": "format"}[key]
 
-        def attribute(f: Facts) -> tuple[bool, str]:
-            got = getattr(f.item, attr)
-            return (got or "").lower() in wanted, f"{attr} {got}"
-        return attribute
+        return Check(
+            lambda f: (getattr(f.item, attr) or "").lower() in wanted, lambda f: f"{attr} {getattr(f.item, attr)}"
+        )
     if key == "keywords":
         words = _as_list(value, what, problems)
         if not words:
             return None
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
-        def keywords(f: Facts) -> tuple[bool, str]:
+        def keyword(f: Facts) -> re.Match[str] | None:
             hit = pattern.search(f.item.headline) or pattern.search(f.item.body)
             if not hit:
                 hit = next((pattern.search(k) for k in f.item.keywords if pattern.search(k)), None)
-            return hit is not None, f"found {hit.group(0)!r}" if hit else "no keyword"
-        return keywords
+            return hit
+
+        def keywords_why(f: Facts) -> str:
+            hit = keyword(f)
+            return f"found {hit.group(0)!r}" if hit else "no keyword"
+        return Check(lambda f: keyword(f) is not None, keywords_why)
     if key == "lifecycle":
         wanted = set(_as_list(value, what, problems))
         if wanted - set(LIFECYCLES):
             problems.append(f"{what}: lifecycle is one of {list(LIFECYCLES)}")
-        return lambda f: (f.lifecycle in wanted, f"lifecycle {f.lifecycle}")
+        return Check(lambda f: f.lifecycle in wanted, lambda f: f"lifecycle {f.lifecycle}")
     if key == "breaking":
         want = _bool(value, what, problems)
-        return lambda f: (f.breaking == want, "breaking marker or urgency 1" if f.breaking else "not breaking")
+        return Check(
+            lambda f: f.breaking == want, lambda f: "breaking marker or urgency 1" if f.breaking else "not breaking"
+        )
     if key == "casualties_min":
         floor = _int(value, what, problems, 1, 1_000_000)
-        return lambda f: (f.casualties >= floor, f"casualties {f.casualties}")
+        return Check(lambda f: f.casualties >= floor, lambda f: f"casualties {f.casualties}")
     if key == "media_only":
         want = _bool(value, what, problems)
-        return lambda f: (f.item.media_only == want, f"media_only {f.item.media_only}")
+        return Check(lambda f: f.item.media_only == want, lambda f: f"media_only {f.item.media_only}")
     problems.append(f"{what}: unknown condition")
     return None
 

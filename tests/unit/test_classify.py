@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.classify import (
     DEFAULT_PATH,
@@ -485,3 +487,23 @@ def test_headline_and_body_searched_as_one_text_score_as_if_searched_apart(taxon
     )
     assert not joined._compiled.joinable
     assert taxonomy._compiled.joinable
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    layout=st.lists(st.sampled_from(["p", "h", "same"]), max_size=40),
+    plain_size=st.integers(0, 8),
+)
+def test_paragraph_weights_from_the_plain_table_match_the_loop(layout: list[str], plain_size: int) -> None:
+    """Sections weighed as slices of the plain-body table give what the paragraph loop gives (for the
+    paragraphs there are: a body without subheads gets the whole table)."""
+    from streams.classify import Scoring, _paragraph_weights
+
+    scoring = Scoring()
+    paragraphs = tuple("Absatz" if kind == "same" else f"{kind}{i}" for i, kind in enumerate(layout))
+    subheads = tuple(p for p, kind in zip(paragraphs, layout, strict=True) if kind in ("h", "same"))
+    plain = tuple(_paragraph_weights(("",) * plain_size, ("-",), scoring, ())[0])
+    fast = _paragraph_weights(paragraphs, subheads, scoring, plain)
+    loop = _paragraph_weights(paragraphs, subheads, scoring, ())
+    n = len(paragraphs)
+    assert (list(fast[0][:n]), list(fast[1][:n])) == (list(loop[0][:n]), list(loop[1][:n]))

@@ -105,12 +105,13 @@ def test_same_spelling_with_other_edges_keeps_pattern_order(backend: str) -> Non
     assert [p for _, _, p in m.find_spans("Drohnenangriff")] == ["*angriff"]
 
 
-_ALPHABET = "aAbBäÄ İß🙂-."
+# Kelvin sign, Ångström sign, Ÿ and capital ß fold into Latin-1; "?" stands for the rest there
+_ALPHABET = "aAbBäÄ İß🙂-.kKÅåŸÿẞ?"
 _specs = st.lists(
     st.builds(
         lambda left, core, right: left + core + right,
         st.sampled_from(["", "*"]),
-        st.text(alphabet="aAbBäÄİß🙂 ", min_size=1, max_size=4).filter(lambda s: s.strip()),
+        st.text(alphabet="aAbBäÄİß🙂 kåÿ?", min_size=1, max_size=4).filter(lambda s: s.strip()),
         st.sampled_from(["", "*"]),
     ),
     min_size=1,
@@ -128,6 +129,23 @@ def test_find_spans_matches_brute_force_on_both_backends(specs: list[str], text:
             mp.setattr(matching, "_rs", backend_module)
             m = matcher(*specs, case_sensitive=case_sensitive)
         assert m.find_spans(text) == expected
+
+
+def test_latin1_search_covers_every_character_that_folds_into_latin1() -> None:
+    into = {c for c in range(0x100, 0x110000) if len(low := chr(c).lower()) == 1 and ord(low) < 0x100}
+    assert into == {ord(c) for c in matching._LOWER_INTO_LATIN1}
+    assert bytes(range(256)).translate(matching._LATIN1_LOWER) == bytes(range(256)).decode("latin-1").lower().encode(
+        "latin-1"
+    )
+
+
+def test_latin1_search_is_used_only_where_every_key_allows_it() -> None:
+    assert matcher("Angriff", "Bürgermeister")._search_latin1 is not None
+    assert matcher("Erdoğan")._search_latin1 is None
+    assert matcher("wer?")._search_latin1 is None
+    m = matcher("kelvin", "straße")
+    assert found(m, "\u212aelvin und STRAẞE") == [("kelvin", "\u212aelvin"), ("straße", "STRAẞE")]
+    assert found(m, "„Kelvin“ und Straße") == [("kelvin", "Kelvin"), ("straße", "Straße")]
 
 
 def test_word_edges_follow_isalnum_exactly() -> None:
