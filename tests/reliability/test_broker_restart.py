@@ -54,6 +54,9 @@ def test_broker_restart_mid_stream(dedicated_broker: DedicatedBroker, tmp_path: 
         # The producer keeps sending through the outage: its records wait in its buffer.
         with BackgroundProducer(s, [(w.key, w.value) for w in items], rate=n_items / STREAM_SECONDS) as producer:
             time.sleep(STREAM_SECONDS / 4)
+            deadline = time.monotonic() + 30  # a loaded machine starts the worker slowly: wait for its first output
+            while not reader.snapshot("news.enriched") and time.monotonic() < deadline:
+                time.sleep(0.2)
             before = len(reader.snapshot("news.enriched"))
             down_seconds = dedicated_broker.down()
             codes = _readiness_while(worker, AWAY_SECONDS)
