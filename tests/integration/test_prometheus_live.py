@@ -118,7 +118,7 @@ def test_live_worker_scraped_by_real_prometheus_with_the_alert_rules(
             # every rule of alerts.yml is loaded and evaluates without error on live data
             names = alert_names()
 
-            def all_evaluated_ok() -> dict | None:  # type: ignore[type-arg]
+            def all_evaluated_ok() -> dict[str, dict[str, Any]] | None:
                 rules = alert_rules(prom)
                 done = names <= set(rules) and all(
                     rules[n]["health"] == "ok" and not rules[n].get("lastError") for n in names)
