@@ -91,7 +91,7 @@ def _guarded(sniffed: Sniffed) -> list[WireItem]:
     return [plain.parse(sniffed.text)]
 
 
-def detect(raw: bytes) -> str:
+def detect(raw: bytes | bytearray | memoryview) -> str:
     """The input's format: "text", "json", "jsonl", "ninjs", "digitalwires" or "newsml"."""
     try:
         sniffed = sniff(raw, MAX_BYTES)
@@ -115,7 +115,7 @@ def detect(raw: bytes) -> str:
         raise DecodeError("internal", f"{type(exc).__name__}: {exc}"[:200]) from exc
 
 
-def decode(raw: bytes, *, max_bytes: int = MAX_BYTES) -> list[WireItem]:
+def decode(raw: bytes | bytearray | memoryview, *, max_bytes: int = MAX_BYTES) -> list[WireItem]:
     """One Kafka value -> one or more WireItems; raises only DecodeError."""
     try:
         return _guarded(sniff(raw, max_bytes))

@@ -75,7 +75,7 @@ def _is_xml_declared_encoding(raw: bytes) -> bool:
     return head.startswith(b"<?xml") and b"encoding=" in head
 
 
-def sniff(raw: bytes, max_bytes: int) -> Sniffed:
+def sniff(raw: bytes | bytearray | memoryview, max_bytes: int) -> Sniffed:
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise DecodeError("wrong-type", f"expected bytes, got {type(raw).__name__}")
     if len(raw) > max_bytes:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -137,7 +137,7 @@ async def end_offsets(consumer: AIOKafkaConsumer, topics: list[str]) -> dict[Top
     partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
     if not partitions:
         return {}
-    return await consumer.end_offsets(partitions)
+    return cast("dict[TopicPartition, int]", await consumer.end_offsets(partitions))  # aiokafka is untyped
 
 
 async def wait_for_outputs(broker: str, topics: list[str], expected: int, *, timeout: float,
@@ -304,7 +304,7 @@ def broker_pid(broker: str) -> int | None:
     with contextlib.suppress(psutil.Error, PermissionError):
         for conn in psutil.net_connections(kind="tcp"):
             if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
-                return conn.pid
+                return cast(int, conn.pid)
     return None
 
 

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import faust
+from yarl import URL
 
 from streams.app import BATCH_MAX, BATCH_WITHIN, Worker, app_options
 from streams.settings import Settings
@@ -43,7 +44,7 @@ def same_settings_as_worker(settings: Settings) -> list[str]:
         def __init__(self, settings: Settings) -> None:  # no KB/taxonomy load for a config check
             self.settings = settings
 
-    worker_app, _ = create_app(settings, _NoLoad(settings))  # type: ignore[arg-type]
+    worker_app, _ = create_app(settings, _NoLoad(settings))
     ours = faust.App(settings.app_id + "-check", **app_options(settings))
     return [f"{k}: worker={getattr(worker_app.conf, k)!r} passthrough={getattr(ours.conf, k)!r}"
             for k in COMPARED if getattr(worker_app.conf, k) != getattr(ours.conf, k)]
@@ -51,7 +52,7 @@ def same_settings_as_worker(settings: Settings) -> list[str]:
 
 def build(settings: Settings, input_topic: str, out_namespace: str, plan: PlanMap, filler: bytes) -> faust.App:
     app = faust.App(settings.app_id, **app_options(settings))
-    app.conf.web_transport = f"tcp://{settings.web_host}:{settings.web_port}"
+    app.conf.web_transport = URL(f"tcp://{settings.web_host}:{settings.web_port}")  # what faust makes of a str
     raw_topic = app.topic(input_topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     holder: Any = SimpleNamespace(settings=settings, producer=None, broker_ok=False)
     span = max(1, len(filler) - 65_536)

@@ -93,6 +93,7 @@ def run(items: list[GenItem], settings: Settings | None = None, *, cpu: int | No
     pinned = None
     if cpu == -1:
         cpu = idlest_cpu()
+    before: set[int] | None
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         before = os.sched_getaffinity(0)
         try:
@@ -232,7 +233,7 @@ def _self_times(root: Any, duration: float, top: int = 15) -> list[dict[str, Any
     """Hottest functions by self time (and their inclusive time) from a pyinstrument frame tree."""
     own: dict[str, float] = defaultdict(float)
     total: dict[str, float] = defaultdict(float)
-    stack = [(root, frozenset())] if root is not None else []
+    stack: list[tuple[Any, frozenset[str]]] = [(root, frozenset())] if root is not None else []
     while stack:
         frame, above = stack.pop()
         if frame.is_synthetic:

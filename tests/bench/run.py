@@ -167,14 +167,14 @@ def main(argv: list[str] | None = None) -> int:
                     if "peer" in broker_runs:
                         say("e2e: Quix Streams peer" + note)
                         runs["peer"].append(scenarios.run_peer(bench, args.items, source, "q" + suffix))
-                for name, figures in runs.items():
-                    if figures:  # the best run counts (least disturbed); every run's rate is kept
-                        best = max(figures, key=lambda f: f["items_per_s"])
-                        best["runs_items_per_s"] = [f["items_per_s"] for f in figures]
+                for name, attempts in runs.items():
+                    if attempts:  # the best run counts (least disturbed); every run's rate is kept
+                        best = max(attempts, key=lambda f: f["items_per_s"])
+                        best["runs_items_per_s"] = [f["items_per_s"] for f in attempts]
                         if name == "worker":  # memory from the first run (fresh process, same input)
                             for key in ("rss_start_mb", "rss_end_mb", "rss_peak_mb", "rss_growth_mb",
                                         "rss_by_progress_mb"):
-                                best[key] = figures[0][key]
+                                best[key] = attempts[0][key]
                         results["e2e"][name] = best
                 if "latency" in broker_runs:
                     say(f"latency: {args.rate:.0f} items/s for {args.latency_seconds:.0f} s")

@@ -11,10 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -37,11 +38,11 @@ class Record:
     headers: dict[str, bytes]
     timestamp_ms: int
 
-    def json(self) -> dict:  # type: ignore[type-arg]
-        return orjson.loads(self.value)  # type: ignore[no-any-return]
+    def json(self) -> dict[str, Any]:
+        return cast("dict[str, Any]", orjson.loads(self.value))
 
 
-async def produce(settings: Settings, records: list[tuple[bytes | None, bytes]], topic: str | None = None) -> None:
+async def produce(settings: Settings, records: Sequence[tuple[bytes | None, bytes]], topic: str | None = None) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=settings.broker, acks="all", max_request_size=64 * 1024 * 1024)
     await producer.start()
     try:

@@ -97,7 +97,8 @@ class PrometheusAPI:
     def ready(self) -> bool:
         try:
             with urllib.request.urlopen(self.base + "/-/ready", timeout=2) as response:
-                return response.status == 200
+                status: int = response.status  # urlopen() is typed as returning Any
+                return status == 200
         except (OSError, urllib.error.HTTPError):
             return False
 
@@ -108,12 +109,13 @@ class PrometheusAPI:
         last: Any = None
         while time.monotonic() < deadline:
             try:
-                last = probe()
+                result = probe()
             except (OSError, AssertionError, KeyError, ValueError) as exc:
                 last = exc
             else:
-                if last:
-                    return last
+                last = result
+                if result:
+                    return result
             time.sleep(interval)
         raise AssertionError(f"Prometheus: {what} not seen within {timeout} s (last probe: {last!r})\n"
                              f"--- prometheus log ---\n{log_tail(self.log_path)}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -63,12 +65,12 @@ def wait_scraped(port: int, series: str, expected: float, worker_log: Path, time
                          f"--- worker log ---\n{log_tail(worker_log)}")
 
 
-def alert_rules(api: PrometheusAPI) -> dict[str, dict]:  # type: ignore[type-arg]
+def alert_rules(api: PrometheusAPI) -> dict[str, dict[str, Any]]:
     return {rule["name"]: rule for group in api.rule_groups() for rule in group["rules"] if rule["type"] == "alerting"}
 
 
 def test_live_worker_scraped_by_real_prometheus_with_the_alert_rules(
-    isolated: Settings, tmp_path: Path, unused_tcp_port_factory
+    isolated: Settings, tmp_path: Path, unused_tcp_port_factory: Callable[[], int]
 ) -> None:
     binary("prometheus")  # fail early and clearly when not installed
     binary("promtool")
@@ -116,7 +118,7 @@ def test_live_worker_scraped_by_real_prometheus_with_the_alert_rules(
             # every rule of alerts.yml is loaded and evaluates without error on live data
             names = alert_names()
 
-            def all_evaluated_ok() -> dict | None:  # type: ignore[type-arg]
+            def all_evaluated_ok() -> dict[str, dict[str, Any]] | None:
                 rules = alert_rules(prom)
                 done = names <= set(rules) and all(
                     rules[n]["health"] == "ok" and not rules[n].get("lastError") for n in names)

@@ -58,7 +58,7 @@ def test_items_are_routed_to_desks_and_bad_input_is_dead_lettered(isolated: Sett
     reasons = {r.key: r.headers["newswire.error.reason"] for r in dlq}
     assert reasons[b"broken"] == b"invalid-json"
     assert reasons[b"empty"] in (b"empty", b"no-text")
-    original = dict(bad)
+    original: dict[bytes | None, bytes] = dict(bad)
     for r in dlq:
         assert r.value == original[r.key], "dead letters keep the original bytes"
         assert r.headers["newswire.source.topic"] == s.ns(s.input_topic).encode()

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -20,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 TOOLS_DIR = Path(os.environ.get("NEWSWIRE_TOOLS_DIR", str(ROOT / ".cache")))
 INSTALL_HINT = "run deploy/install-tools.sh first"
+
+# A parsed YAML or JSON mapping (a config, a manifest, tool output): the loaders are untyped
+# and the checks index into it freely, failing the test when a key is missing.
+Doc = dict[str, Any]
 
 
 def install_setting(name: str) -> str:
@@ -47,9 +52,9 @@ def run(
     return subprocess.run(args, cwd=cwd, env=env, input=input, capture_output=True, text=True, timeout=120)
 
 
-def load_yaml(path: Path) -> object:
+def load_yaml(path: Path) -> Doc:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return cast(Doc, yaml.safe_load(fh))
 
 
 def contract_series_names() -> set[str]:

@@ -25,30 +25,31 @@ from contextlib import contextmanager
 from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from streams.settings import PREFIX, Settings
 
-from .opstools import DEPLOY, ROOT, load_yaml, run, tool
+from .opstools import DEPLOY, ROOT, Doc, load_yaml, run, tool
 
 DOCKER = DEPLOY / "docker"
 CLEAN_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
 
 
-def dockerfile() -> dict:
+def dockerfile() -> Doc:
     result = run([tool("dockercheck"), "dockerfile", str(DOCKER / "Dockerfile")], env=CLEAN_ENV)
     assert result.returncode == 0, f"Dockerfile findings:\n{result.stderr}"
-    return json.loads(result.stdout)["dockerfile"]
+    return cast(Doc, json.loads(result.stdout)["dockerfile"])
 
 
-def compose() -> dict:
+def compose() -> Doc:
     result = run([tool("dockercheck"), "compose", str(DOCKER / "docker-compose.yml")], env=CLEAN_ENV)
     assert result.returncode == 0, f"compose file refused:\n{result.stderr}"
-    return json.loads(result.stdout)
+    return cast(Doc, json.loads(result.stdout))
 
 
-def commands(stage: dict, instruction: str) -> list[dict]:
+def commands(stage: Doc, instruction: str) -> list[Doc]:
     return [c for c in stage["Commands"] if c["Instruction"] == instruction]
 
 
@@ -178,7 +179,9 @@ def test_build_stage_inputs_build_the_package(tmp_path: Path) -> None:
     with tarfile.open(sdist) as tar:
         names = [n.split("/", 1)[1] for n in tar.getnames() if "/" in n]
         entry_points = next(m for m in tar.getmembers() if m.name.endswith(".egg-info/entry_points.txt"))
-        assert "newswire = streams.cli:main" in tar.extractfile(entry_points).read().decode()
+        entry_points_file = tar.extractfile(entry_points)
+        assert entry_points_file is not None
+        assert "newswire = streams.cli:main" in entry_points_file.read().decode()
     assert any(n.startswith("streams/data/") for n in names), "package data missing"
 
 

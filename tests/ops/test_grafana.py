@@ -7,11 +7,13 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import yaml
 
 from .opstools import (
     DEPLOY,
+    Doc,
     contract_families,
     grafana_to_promql,
     load_yaml,
@@ -23,17 +25,17 @@ from .opstools import (
 GRAFANA = DEPLOY / "grafana"
 
 
-def dashboard() -> dict:
-    return json.loads((GRAFANA / "newswire.json").read_text(encoding="utf-8"))
+def dashboard() -> Doc:
+    return cast(Doc, json.loads((GRAFANA / "newswire.json").read_text(encoding="utf-8")))
 
 
-def panels(board: dict) -> Iterator[dict]:
+def panels(board: Doc) -> Iterator[Doc]:
     for panel in board["panels"]:
         yield panel
         yield from panel.get("panels", [])
 
 
-def queries(board: dict) -> list[tuple[str, str]]:
+def queries(board: Doc) -> list[tuple[str, str]]:
     return [(f"{p['title']}/{t['refId']}", t["expr"]) for p in panels(board) for t in p.get("targets", [])]
 
 
@@ -123,7 +125,9 @@ def test_provisioning_matches_the_compose_stack() -> None:
     (prom,) = datasources["datasources"]
     assert prom["type"] == "prometheus" and prom["isDefault"] is True
     compose = load_yaml(DEPLOY / "docker/docker-compose.yml")
-    host, port = re.fullmatch(r"http://([\w-]+):(\d+)", prom["url"]).groups()
+    url = re.fullmatch(r"http://([\w-]+):(\d+)", prom["url"])
+    assert url, f"unexpected datasource URL {prom['url']}"
+    host, port = url.groups()
     assert host in compose["services"], "datasource URL does not name a compose service"
     assert f"127.0.0.1:{port}:{port}" in compose["services"][host]["ports"]
 

@@ -8,13 +8,14 @@ import importlib.util
 import json
 from dataclasses import fields
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
 
 from streams.settings import PREFIX, Settings
 
-from .opstools import DEPLOY, INSTALL_HINT, TOOLS_DIR, install_setting, run, tool
+from .opstools import DEPLOY, INSTALL_HINT, TOOLS_DIR, Doc, install_setting, run, tool
 
 K8S = DEPLOY / "k8s"
 KUSTOMIZATIONS = ["base", "overlays/example"]
@@ -42,19 +43,19 @@ def render(kustomization: str) -> str:
     return _rendered[kustomization]
 
 
-def resources(kustomization: str) -> dict[str, dict]:
+def resources(kustomization: str) -> dict[str, Doc]:
     docs = [d for d in yaml.safe_load_all(render(kustomization)) if d]
     return {f"{d['kind']}/{d['metadata']['name']}": d for d in docs}
 
 
-def by_kind(kustomization: str, kind: str) -> dict:
+def by_kind(kustomization: str, kind: str) -> Doc:
     (found,) = [d for key, d in resources(kustomization).items() if key.startswith(kind + "/")]
     return found
 
 
-def container(kustomization: str) -> dict:
+def container(kustomization: str) -> Doc:
     (worker,) = by_kind(kustomization, "Deployment")["spec"]["template"]["spec"]["containers"]
-    return worker
+    return cast(Doc, worker)
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)

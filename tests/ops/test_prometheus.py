@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .opstools import DEPLOY, load_yaml, promql_metric_names, run, tool
+from .opstools import DEPLOY, Doc, load_yaml, promql_metric_names, run, tool
 
 PROM = DEPLOY / "prometheus"
 CONFIGS = ["prometheus.yml", "prometheus.local.yml"]
@@ -25,7 +25,7 @@ REQUIRED_ALERTS = {
 }
 
 
-def alert_rules() -> list[dict]:
+def alert_rules() -> list[Doc]:
     doc = load_yaml(PROM / "alerts.yml")
     return [rule for group in doc["groups"] for rule in group["rules"] if "alert" in rule]
 
@@ -80,7 +80,7 @@ def test_required_alerts_are_present_and_unique() -> None:
 
 
 @pytest.mark.parametrize("rule", alert_rules(), ids=lambda r: r["alert"])
-def test_alert_is_labelled_and_documented(rule: dict) -> None:
+def test_alert_is_labelled_and_documented(rule: Doc) -> None:
     assert rule["labels"]["severity"] in {"critical", "warning", "info"}
     annotations = rule["annotations"]
     for key in ("summary", "description", "runbook_url"):
@@ -93,7 +93,7 @@ def test_alert_is_labelled_and_documented(rule: dict) -> None:
 
 
 @pytest.mark.parametrize("rule", alert_rules(), ids=lambda r: r["alert"])
-def test_alert_uses_only_contract_metrics(rule: dict, contract: set[str]) -> None:
+def test_alert_uses_only_contract_metrics(rule: Doc, contract: set[str]) -> None:
     names = promql_metric_names(rule["expr"])
     assert names, f"no metric found in {rule['expr']!r}"
     assert names <= contract, f"{rule['alert']} uses metrics outside streams/metrics.py: {names - contract}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,6 +22,9 @@ from tests.reliability.harness import (
     make_settings,
 )
 from tests.reliability.wire import good_items
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Summary
 
 pytestmark = pytest.mark.reliability
 
@@ -41,7 +45,7 @@ def _readiness_while(worker: WorkerProc, seconds: float) -> list[int]:
 
 
 def test_broker_restart_mid_stream(dedicated_broker: DedicatedBroker, tmp_path: Path, n_items: int,
-                                   summary) -> None:  # type: ignore[no-untyped-def]
+                                   summary: Summary) -> None:
     started = time.monotonic()
     s = make_settings(dedicated_broker.bootstrap, partitions=3)
     create_topics(s)

@@ -9,6 +9,7 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.wire import good_items
 
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Summary
+
 # Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
 # tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
 pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
@@ -32,7 +36,7 @@ KILLS = 5
 STREAM_SECONDS = 30.0  # the producer spreads the N items over about this long
 
 
-def test_kill_9_five_times_loses_nothing(broker: str, tmp_path: Path, n_items: int, summary) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_five_times_loses_nothing(broker: str, tmp_path: Path, n_items: int, summary: Summary) -> None:
     started = time.monotonic()
     seed = int(os.environ.get("NEWSWIRE_RELIABILITY_SEED", time.time_ns() % 1_000_000))
     rnd = random.Random(seed)

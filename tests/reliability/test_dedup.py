@@ -9,6 +9,7 @@ import random
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
@@ -23,6 +24,9 @@ from tests.reliability.harness import (
     produce_sync,
 )
 from tests.reliability.wire import WireInput, good_items, record_ids
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Summary
 
 pytestmark = pytest.mark.reliability
 
@@ -55,7 +59,7 @@ def _wait_consumed(worker: WorkerProc, count: int, timeout: float = 240.0) -> tu
 
 
 def test_a_record_delivered_again_is_published_once(broker: str, tmp_path: Path, n_items: int,
-                                                    summary) -> None:  # type: ignore[no-untyped-def]
+                                                    summary: Summary) -> None:
     started = time.monotonic()
     rnd = random.Random(5)
     s = make_settings(broker, partitions=3)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,6 +28,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.hostile import Case, MiB, cases, huge_id_item
 from tests.reliability.wire import WireInput, good_items
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Summary
 
 pytestmark = pytest.mark.reliability
 
@@ -96,8 +101,14 @@ def _ids(case: Case) -> list[str]:
     return [item.record_id for item in decode(case.value or b"")]
 
 
+def _key(record: Record) -> str:
+    """A record's key as text: every record these tests read was produced with a key."""
+    assert record.key is not None, f"unkeyed record at {record.topic}/{record.partition}@{record.offset}"
+    return record.key.decode()
+
+
 def test_hostile_input_is_dead_lettered_and_the_worker_keeps_going(
-        broker: str, tmp_path: Path, n_items: int, summary) -> None:  # type: ignore[no-untyped-def]
+        broker: str, tmp_path: Path, n_items: int, summary: Summary) -> None:
     started = time.monotonic()
     # Enough good items that the run lasts several seconds: the hostile values cost ~1 s of work
     # of their own (10 MB of input), which must not decide the comparison at small N.
@@ -130,7 +141,7 @@ def test_hostile_input_is_dead_lettered_and_the_worker_keeps_going(
 
     delivery = check_delivery(expected_ids, enriched)
     have = {r.headers["newswire.record.id"].decode(): r for r in enriched}
-    reasons = {r.key.decode().removeprefix("bad:"): r.headers.get("newswire.error.reason", b"").decode() for r in dlq}
+    reasons = {_key(r).removeprefix("bad:"): r.headers.get("newswire.error.reason", b"").decode() for r in dlq}
     good_out = [r for r in enriched if r.headers["newswire.record.id"].decode() in expected_ids]
     ratio = (m / _output_span(good_out + dlq)) / clean_rate if good_out else 0.0
     summary.add("hostile", inputs=m + len(bad), published=delivery.published + len(set(accepted_ids) & set(have)),
@@ -145,7 +156,7 @@ def test_hostile_input_is_dead_lettered_and_the_worker_keeps_going(
     assert not wrong, f"(expected, got) dead-letter reasons differ: {wrong}"
     by_name = {c.name: c for c in refused}
     for r in dlq:
-        assert r.value == (by_name[r.key.decode().removeprefix("bad:")].value or b""), "dead letters keep the bytes"
+        assert r.value == (by_name[_key(r).removeprefix("bad:")].value or b""), "dead letters keep the bytes"
         assert r.headers["newswire.source.topic"] == s.ns(s.input_topic).encode()
     # every good value (and every hostile value that is a legitimate item) published
     assert not delivery.lost, f"{len(delivery.lost)} good items lost, e.g. {delivery.lost[:5]}"
@@ -162,7 +173,7 @@ def test_hostile_input_is_dead_lettered_and_the_worker_keeps_going(
     assert ratio >= MIN_RATIO, f"good items at {ratio:.2f} x the clean run's {clean_rate:.0f}/s"
 
 
-POISONS = {
+POISONS: dict[str, Callable[[], list[tuple[bytes, bytes | None, str]]]] = {
     # a 41-digit version: once accepted as 1e40, then the story memory could not be stored as
     # JSON ("Integer exceeds 64-bit range") outside the pipeline's guard: the agent died
     "huge-version": lambda: [(b"huge-version", next(c.value for c in cases(big=False)
@@ -179,7 +190,7 @@ POISONS = {
 
 @pytest.mark.parametrize("poison", sorted(POISONS))
 def test_poison_value_does_not_stop_the_worker(
-        broker: str, tmp_path: Path, poison: str, summary) -> None:  # type: ignore[no-untyped-def]
+        broker: str, tmp_path: Path, poison: str, summary: Summary) -> None:
     """One value that once broke the worker after the decoder (storing or publishing), between
     good items in one partition: it is dead-lettered, and every item after it is published.
     If the agent does die, a restarted worker must still publish what the dead one skipped.
@@ -215,7 +226,7 @@ def test_poison_value_does_not_stop_the_worker(
                 worker.terminate()
     enriched, dlq = reader.snapshot("news.enriched"), reader.snapshot(s.dlq_topic)
     delivery = check_delivery(ids, enriched)
-    letters = {r.key.decode(): r for r in dlq}
+    letters = {_key(r): r for r in dlq}
     summary.add(f"hostile-poison {poison}", inputs=len(records), published=delivery.published,
                 lost=len(delivery.lost), duplicates=delivery.duplicates, dead_letters=len(dlq),
                 worker_restarts=len(worker.pids) - 1, seconds=time.monotonic() - started,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
@@ -29,6 +30,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.wire import good_items
 
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Summary
+
 # Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
 # tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
 pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
@@ -45,7 +49,7 @@ def _assigned(worker: WorkerProc) -> int:
 
 
 def test_second_worker_joins_and_leaves_mid_stream(broker: str, tmp_path: Path, n_items: int,
-                                                   summary) -> None:  # type: ignore[no-untyped-def]
+                                                   summary: Summary) -> None:
     started = time.monotonic()
     s = make_settings(broker, partitions=6)
     create_topics(s)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from streams.settings import Settings
 from tests.integration.kafka_tools import create_topics, http_get
 from tests.reliability.harness import (
     DedicatedBroker,
@@ -22,19 +24,22 @@ from tests.reliability.harness import (
 )
 from tests.reliability.wire import good_items
 
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Summary
+
 pytestmark = pytest.mark.reliability
 
 AUTH_WORDS = ("authentication", "sasl", "scram", "credentials", "password")
 
 
-def _sasl_settings(broker: DedicatedBroker, cafile: Path, user: str) -> object:
+def _sasl_settings(broker: DedicatedBroker, cafile: Path, user: str) -> Settings:
     plain = make_settings(broker.bootstrap, partitions=3)
     return replace(plain, broker=broker.sasl_bootstrap, security_protocol="SASL_SSL",
                    sasl_mechanism="SCRAM-SHA-512", sasl_username=user, ssl_cafile=str(cafile))
 
 
 def test_sasl_ssl_scram_routes_items_and_hides_the_password(
-        dedicated_broker: DedicatedBroker, tmp_path: Path, n_items: int, summary) -> None:  # type: ignore[no-untyped-def]
+        dedicated_broker: DedicatedBroker, tmp_path: Path, n_items: int, summary: Summary) -> None:
     started = time.monotonic()
     info = dedicated_broker.info()
     user, password = info["sasl_user"], info["sasl_password"]

@@ -101,6 +101,7 @@ def make_item(i: int, tag: str, rnd: random.Random, version: int = 1) -> bytes:
     kind = i % 3
     if kind == 0:  # agency plain text: story id is a content hash (headline carries i, so unique)
         return f"{headline}\n\n{body}\n".encode()
+    doc: dict[str, object]
     if kind == 1:
         doc = {"id": story, "title": headline, "body": body, "language": "de" if german else "en",
                "version": version}

@@ -1,5 +1,7 @@
 """Settings from NEWSWIRE_* variables: defaults, parsing, one error listing every problem."""
 
+from pathlib import Path
+
 import pytest
 
 from streams.settings import Settings, SettingsError
@@ -31,7 +33,7 @@ def test_password_is_never_shown(tmp_path: object) -> None:
     assert "s3cret" not in repr(s) and "s3cret" not in str(s)
 
 
-def test_password_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_password_file(tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     secret.write_text("from-file\n")
     assert Settings.from_env({"NEWSWIRE_SASL_PASSWORD_FILE": str(secret)}).sasl_password == "from-file"
