@@ -53,8 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--broker", default=None, help="host:port (default NEWSWIRE_BROKER or the local broker)")
     p.add_argument("--out", default=str(ROOT / "bench-results"), help="results directory")
     p.add_argument("--whatif", default="",
-                   help="run the worker with tests.bench.whatif patches, e.g. fetch_wait=50,within=0.01,"
-                        "table_bytes,own_changelog (evidence for optimisations; results are marked)")
+                   help="run the worker with tests.bench.whatif patches, e.g. fetch_wait=100,within=0.02 "
+                        "(evidence for optimisations; results are marked)")
     p.add_argument("--keep-topics", action="store_true", help="do not delete the bench topics afterwards")
     args = p.parse_args(argv)
     if args.items is None:

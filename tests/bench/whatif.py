@@ -2,18 +2,15 @@
 
 Evidence for the optimisation suggestions, without touching ``streams/``: the harness runs
 the worker as ``python -m tests.bench.whatif`` with ``BENCH_WHATIF`` naming the patches,
-e.g. ``python -m tests.bench.run --whatif fetch_wait=50,within=0.01,table_bytes,own_changelog``.
-Each patch mirrors a concrete change proposed for ``streams/app.py``; none of them is meant
-to ship from here.
+e.g. ``python -m tests.bench.run --whatif fetch_wait=100,within=0.02``.
+Each patch mirrors a concrete change proposed for ``streams/``; none of them is meant to ship
+from here. Earlier candidates that proved out and shipped: a 50 ms fetch wait
+(``streams/faust_fixes.py``), exact-size story bytes, and the tables' changelog records sent in
+the worker's own publish batch (``streams/app.py``).
 
-- ``fetch_wait=<ms>``: faust's aiokafka driver creates the consumer with a hard-coded
-  ``fetch_max_wait_ms=1500`` (faust/transport/drivers/aiokafka.py); set it lower.
-- ``within=<s>``: ``take_events`` window (``streams.app.BATCH_WITHIN``, 0.05 s).
-- ``table_bytes``: store story memory as exact-size bytes; ``orjson.dumps`` returns a bytes
-  object with ~4 KB of allocation behind it, which the in-memory table keeps per story.
-- ``own_changelog``: write the story table's changelog records with the worker's own producer,
-  in the next ``Worker.publish`` batch, instead of faust's one-record-at-a-time producer
-  buffer (whose back-pressure check stalls message delivery to the agent).
+- ``fetch_wait=<ms>``: the consumer's ``fetch_max_wait_ms`` (faust hard-codes 1500; the
+  worker ships 50).
+- ``within=<s>``: ``take_events`` window (``streams.app.BATCH_WITHIN``, 0.01 s).
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ import os
 import sys
 from typing import Any
 
-KNOWN = ("fetch_wait", "within", "table_bytes", "own_changelog")
+KNOWN = ("fetch_wait", "within")
 
 
 def parse(spec: str) -> dict[str, str]:
@@ -53,39 +50,6 @@ def apply(patches: dict[str, str]) -> None:
         faust_aiokafka.AIOKafkaConsumerThread._create_worker_consumer = _create_worker_consumer
     if "within" in patches:
         app_module.BATCH_WITHIN = float(patches["within"] or 0.01)  # read when the agent starts
-    if "table_bytes" in patches or "own_changelog" in patches:
-        from faust.tables.table import Table
-
-        if "table_bytes" in patches:
-            setitem = Table.__setitem__
-
-            def __setitem__(self: Any, key: Any, value: Any) -> None:
-                if type(value) is bytes:
-                    value = bytes(memoryview(value))  # an exact-size copy; the original is freed
-                setitem(self, key, value)
-
-            Table.__setitem__ = __setitem__
-        if "own_changelog" in patches:
-            from streams.models import OutputRecord
-
-            pending: list[OutputRecord] = []
-
-            def on_key_set(self: Any, key: Any, value: Any) -> None:
-                pending.append(OutputRecord(self.changelog_topic.get_topic_name(), key, value, ()))
-
-            Table.on_key_set = on_key_set
-            publish = app_module.Worker.publish
-
-            async def publish_with_changelog(self: Any, records: list[OutputRecord]) -> None:
-                if pending:
-                    records = [*records, *pending]
-                    pending.clear()
-                await publish(self, records)
-
-            # Known mismatch (found by mypy, left unfixed in a typing-only change): Worker.publish
-            # now takes (records, state) and the worker passes the tables' changelog as ``state``;
-            # this patch takes only ``records``, so ``own_changelog`` raises TypeError when used.
-            app_module.Worker.publish = publish_with_changelog  # type: ignore[assignment]
 
 
 def main() -> int:
