@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from streams import __version__, faust_fixes  # noqa: F401 - patches Faust before the app exists
+from streams import __version__, faust_fixes  # importing faust_fixes patches Faust before the app exists
 from streams.kafka import client_options
 from streams.metrics import Metrics
 from streams.models import DeadLetter, OutputRecord, SourceMeta
@@ -258,6 +258,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         key_type=bytes, value_type=bytes,
     )
     embargoed_topic = settings.ns(settings.embargoed_topic)
+    faust_fixes.SETTLE_BEFORE_ACK.add(raw_topic.get_topic_name())
 
     async def create_topics(names: Iterable[str]) -> None:
         from streams.topics import ensure_topics
@@ -284,9 +285,11 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         batch = asyncio.ensure_future(process_batch(events))
         try:
             await asyncio.shield(batch)
+            faust_fixes.settle(events)
         except asyncio.CancelledError:
             try:
                 await asyncio.wait_for(asyncio.shield(batch), FINISH_ON_STOP)
+                faust_fixes.settle(events)
             except BaseException:
                 abandon(events)
             raise

@@ -8,7 +8,8 @@ records around rebalances (found by tests/reliability/test_rebalance.py and test
    before that seek. The first stale record moved the read position past the refetched ones,
    which were then dropped as "already read", and the hole between was recorded as a gap that
    the commit skipped.
-2. A record whose hand-over was cut short by a flow suspension still counted as read.
+2. A record whose hand-over was cut short by a flow suspension still counted as read, and the
+   stream acknowledged (so committed) events it skipped after a rebalance without processing.
 3. The commit arithmetic confused "last offset done" with "next offset to read" (Kafka's
    meaning), so one never-acknowledged offset at the head could be committed past, and a
    committed offset of 0 disabled the check altogether.
@@ -28,6 +29,7 @@ from importlib.metadata import version
 from typing import Any
 
 from aiokafka.consumer.fetcher import Fetcher
+from faust.events import Event
 from faust.transport.consumer import CONSUMER_FETCHING, Consumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.types import TP
@@ -209,6 +211,33 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
 
 
 Consumer._drain_messages = _drain_messages  # type: ignore[method-assign]
+
+
+# -- acknowledgements ---------------------------------------------------------------------------
+
+SETTLE_BEFORE_ACK: set[str] = set()  # input topics whose events only the application may acknowledge
+_original_event_ack = Event.ack
+
+
+def settle(events: Any) -> None:
+    """Mark events whose outputs the broker has: only these may be acknowledged (committed)."""
+    for event in events:
+        event.newswire_settled = True
+
+
+def _event_ack(self: Any) -> bool:
+    """Faust's stream acknowledges an event it skips (one fetched in an older consumer
+    generation, or arriving while the flow is suspended), so the commit passed records nobody
+    processed. On a settle-before-ack topic an unsettled event is not acknowledged; its
+    partition goes back to the committed offset once the flow runs, and the record is read
+    again."""
+    if getattr(self, "newswire_settled", False) or self.message.topic not in SETTLE_BEFORE_ACK:
+        return bool(_original_event_ack(self))
+    POSITIONS.unfinished.add(self.message.tp)
+    return False
+
+
+Event.ack = _event_ack  # type: ignore[method-assign]
 
 
 # -- commit arithmetic --------------------------------------------------------------------------

@@ -103,3 +103,31 @@ def test_nothing_committed_yet_starts_at_the_first_offset_read() -> None:
         assert Consumer._new_offset(consumer, PARTITION) == 43  # type: ignore[arg-type]
     finally:
         POSITIONS.forget([PARTITION])
+
+
+def test_an_event_the_application_did_not_settle_is_never_acknowledged() -> None:
+    """Faust's stream acknowledges events it skips after a rebalance; on our input topic that
+    would commit a record nobody processed. Refused, and its partition is re-read."""
+    from faust.events import Event
+
+    from streams import faust_fixes
+
+    acks: list[int] = []
+
+    def ack(consumer: object, n: int = 1) -> bool:
+        acks.append(n)
+        return True
+
+    message = SimpleNamespace(topic="wire.raw", tp=PARTITION, ack=ack)
+    event = Event.__new__(Event)
+    event.message = message  # type: ignore[assignment]
+    event.app = SimpleNamespace(consumer=None)  # type: ignore[assignment]
+    faust_fixes.SETTLE_BEFORE_ACK.add("wire.raw")
+    try:
+        assert event.ack() is False and acks == []
+        assert PARTITION in POSITIONS.unfinished
+        faust_fixes.settle([event])
+        assert event.ack() is True and acks == [1]
+    finally:
+        faust_fixes.SETTLE_BEFORE_ACK.discard("wire.raw")
+        POSITIONS.forget([PARTITION])
