@@ -145,8 +145,8 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
     try:
         while not (consumer_should_stop() or fetcher_should_stop()):
             if at.unfinished and self.flow_active:
-                self.log.warning("Seeking back to committed offsets: records of %r were not handed over",
-                              sorted(at.unfinished))
+                self.log.warning("Records of %r were not processed: reading again from the committed offsets",
+                                 sorted(at.unfinished))
                 try:
                     await self.perform_seek()
                 except Exception as exc:  # not assigned any more, broker away: try again next round

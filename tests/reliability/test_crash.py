@@ -28,9 +28,7 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-# Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
-# tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
-pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
+pytestmark = pytest.mark.reliability
 
 KILLS = 5
 STREAM_SECONDS = 30.0  # the producer spreads the N items over about this long

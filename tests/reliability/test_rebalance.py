@@ -33,9 +33,7 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-# Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
-# tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
-pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
+pytestmark = pytest.mark.reliability
 
 CYCLES = 2  # the second worker joins and leaves this many times during one stream
 STREAM_SECONDS = 12.0 * CYCLES + 16.0  # long enough that a slow second start still leaves mid-stream

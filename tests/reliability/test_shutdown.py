@@ -26,9 +26,7 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-# Intermittent loss or uncommitted offsets around (re)assignment is an open bug (issue 7,
-# tests/reliability/README.md "Open bugs"): `make reliability` runs these; `make test` gates on the rest.
-pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
+pytestmark = pytest.mark.reliability
 
 STREAM_SECONDS = 16.0
 STOPS = 3
