@@ -236,6 +236,10 @@ def app_options(settings: Settings) -> dict[str, Any]:
         web_graph_enabled=False,
         web_stats_enabled=False,
         table_cleanup_interval=60.0,
+        # No standby copies: a worker taking over a partition whose changelog it had been
+        # following as a standby sometimes never finished Faust's recovery (rebalance scenario);
+        # it now reads the (compacted) changelog partition from the start instead.
+        table_standby_replicas=0,
         stream_recovery_delay=0.0,
         logging_config=None,
     )

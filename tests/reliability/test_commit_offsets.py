@@ -131,3 +131,10 @@ def test_an_event_the_application_did_not_settle_is_never_acknowledged() -> None
     finally:
         faust_fixes.SETTLE_BEFORE_ACK.discard("wire.raw")
         POSITIONS.forget([PARTITION])
+
+
+def test_without_a_committed_offset_or_a_first_read_nothing_is_committed() -> None:
+    """Acks for a partition held before a rebalance can arrive before its seek: offsets below
+    them may be unprocessed, so the lowest ack is no starting point."""
+    consumer = _with_gap(None, [40, 41, 42], (30, 31))
+    assert Consumer._new_offset(consumer, PARTITION) is None  # type: ignore[arg-type]
