@@ -42,6 +42,7 @@ HEALTH_INTERVAL = 5.0
 PUBLISH_RETRY_FIRST = 0.5  # seconds before a refused batch is sent again; doubles up to the max
 PUBLISH_RETRY_MAX = 10.0
 FINISH_ON_STOP = 5.0  # seconds a stopping worker gives its batch in flight to be published
+COMMIT_HELD_SECONDS = 20.0  # a commit unmoved this long behind processed records is re-read
 STALL_SECONDS = 30.0  # not ready when input is waiting and nothing was processed for this long
 
 
@@ -60,6 +61,7 @@ class Worker:
         self.positions: dict[tuple[str, int], int] = {}
         self.lag = 0  # input records waiting, summed over the assigned partitions (health timer)
         self.last_progress = time.monotonic()
+        self.commits: dict[Any, tuple[int | None, float]] = {}  # partition -> (committed offset, since)
         self.ticks = 0
         self.metrics.set_build_info(__version__, **_version_labels(self.resources))
         self.metrics.rules_valid.set(1)
@@ -452,6 +454,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                 lag = max(0, high - start)
                 worker.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
                 total += lag
+                check_commit(tp, done)
             worker.lag = total
         except Exception:  # lag is best effort; never stop the timer
             log.debug("lag read failed", exc_info=True)
@@ -463,6 +466,22 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                 if value and orjson.loads(value).get("updated_at", 0.0) < cutoff:
                     del stories[key]
         worker.metrics.ready.set(1 if ready_detail()[0] else 0)
+
+    def check_commit(tp: Any, done: int | None) -> None:
+        """Safety net: a commit held at one offset while later records are processed means a
+        record in between never reached the agent; read the partition again from the commit."""
+        committed_offsets: Any = getattr(app.consumer, "_committed_offset", {})  # Faust's view of the commit
+        committed = committed_offsets.get(tp)
+        now = time.monotonic()
+        seen = worker.commits.get(tp)
+        if seen is None or seen[0] != committed:
+            worker.commits[tp] = (committed, now)
+            return
+        if committed is not None and done is not None and done > committed and now - seen[1] > COMMIT_HELD_SECONDS:
+            log.warning("commit held while later records were processed; reading again from it",
+                        extra={"partition": tp.partition, "offset": committed, "processed": done})
+            faust_fixes.POSITIONS.unfinished.add(tp)
+            worker.commits[tp] = (committed, now)
 
     def ready_detail() -> tuple[bool, dict[str, Any]]:
         try:

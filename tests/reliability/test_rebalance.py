@@ -33,9 +33,7 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-# A rare hang remains (table recovery waiting for changelog events after the second worker
-# leaves, ~1 run in 14): `make reliability` runs this scenario, `make test` does not (issue 7).
-pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
+pytestmark = pytest.mark.reliability
 
 CYCLES = 2  # the second worker joins and leaves this many times during one stream
 STREAM_SECONDS = 12.0 * CYCLES + 16.0  # long enough that a slow second start still leaves mid-stream
