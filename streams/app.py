@@ -93,6 +93,15 @@ class Worker:
             producer, self.producer = self.producer, None
             await producer.stop()  # flushes what is still buffered
 
+    async def reset_producer(self) -> None:
+        """Drop the producer (bounded wait) so the next send starts a new idempotent session."""
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5.0)
+            except Exception:
+                log.warning("producer did not stop cleanly", exc_info=True)
+
     async def publish(self, records: list[OutputRecord], state: Iterable[OutputRecord] = ()) -> None:
         """Send every record (and the state changelog records beside them), then wait until the
         broker acknowledged all of them. Only ``records`` count as published items."""
@@ -107,6 +116,7 @@ class Worker:
             self.metrics.errors.labels("publish").inc(len(failed))
             log.warning("publish failed; sending again", extra={"records": len(failed), "retry_in": delay,
                                                                  "detail": repr(failed[0][1])[:300]})
+            await self.reset_producer()  # an idempotent producer's sequence is broken after a failed batch
             await asyncio.sleep(delay)
             delay = min(delay * 2, PUBLISH_RETRY_MAX)
             pending = [record for record, _ in failed]

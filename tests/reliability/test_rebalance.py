@@ -33,7 +33,10 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-pytestmark = pytest.mark.reliability
+# Still intermittent (issue 7): in a fresh-clone CI run the first worker stopped processing
+# after the second left (readiness 503, nothing committed past the hole, nothing lost from
+# Kafka). `make reliability` runs this scenario; `make test` does not.
+pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
 
 CYCLES = 2  # the second worker joins and leaves this many times during one stream
 STREAM_SECONDS = 12.0 * CYCLES + 16.0  # long enough that a slow second start still leaves mid-stream
