@@ -31,9 +31,12 @@ TALKS = ("Außenminister verhandeln in Genf über Waffenruhe",
 def test_embargoed_item_is_held_then_released_to_its_desk(isolated: Settings, tmp_path: Path) -> None:
     s = isolated
     create_topics(s)
-    until = (datetime.now(UTC) + timedelta(seconds=4)).isoformat().replace("+00:00", "Z")
-    raw = dpa_item("urn:newsml:dpa.com:20261125:emb-1", 1, *TALKS, embargoed=until)
     with running_worker(s, log_path=tmp_path / "worker.log"):
+        # The embargo starts once the worker is ready, and lasts 10 s: as the first test on a
+        # cold broker, the worker's first publish can meet a partition whose leader is not
+        # elected yet (it then restarts its producer and sends again, about 2 s).
+        until = (datetime.now(UTC) + timedelta(seconds=10)).isoformat().replace("+00:00", "Z")
+        raw = dpa_item("urn:newsml:dpa.com:20261125:emb-1", 1, *TALKS, embargoed=until)
         asyncio.run(produce(s, [(b"emb-1", raw)]))
         held = asyncio.run(read_all(s, [s.ns("news.embargoed")], expect=1, timeout=20))
         early = asyncio.run(read_all(s, [s.ns("news.diplomacy"), s.ns("news.enriched")], idle=1.0))
