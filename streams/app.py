@@ -115,7 +115,8 @@ class Worker:
             self.broker_ok = False
             self.metrics.errors.labels("publish").inc(len(failed))
             log.warning("publish failed; sending again", extra={"records": len(failed), "retry_in": delay,
-                                                                 "detail": repr(failed[0][1])[:300]})
+                                                                 "detail": repr(failed[0][1])[:300],
+                                                                 "topic": failed[0][0].topic})
             await self.reset_producer()  # an idempotent producer's sequence is broken after a failed batch
             await asyncio.sleep(delay)
             delay = min(delay * 2, PUBLISH_RETRY_MAX)

@@ -6,7 +6,9 @@ agent consuming nothing, so ``newswire topics`` runs first (make run, the tests,
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -36,6 +38,19 @@ async def ensure_topics(settings: Settings, names: list[str]) -> list[str]:
                              topic_configs=None if n == settings.ns(settings.input_topic) else output_configs)
                     for n in missing
                 ])
+            await _wait_for_leaders(admin, missing)
         return missing
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0) -> None:
+    """Return once every partition of the new topics has a leader: a producer writing at once
+    to a topic created a moment earlier met NotLeaderForPartition on a cold broker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        if all(t.get("error_code") == 0 and t.get("partitions")
+               and all(p.get("leader", -1) >= 0 for p in t["partitions"]) for t in described):
+            return
+        await asyncio.sleep(0.2)
