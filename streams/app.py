@@ -88,19 +88,18 @@ class Worker:
             self.broker_ok = True
         return self.producer
 
-    async def stop_producer(self) -> None:
-        if self.producer is not None:
-            producer, self.producer = self.producer, None
-            await producer.stop()  # flushes what is still buffered
-
-    async def reset_producer(self) -> None:
-        """Drop the producer (bounded wait) so the next send starts a new idempotent session."""
+    async def stop_producer(self, timeout: float | None = None) -> None:
+        """Flush and stop the producer; with a timeout (after a refused batch, whose idempotent
+        sequence is broken) the next send starts a new producer session either way."""
         producer, self.producer = self.producer, None
-        if producer is not None:
-            try:
-                await asyncio.wait_for(producer.stop(), timeout=5.0)
-            except Exception:
-                log.warning("producer did not stop cleanly", exc_info=True)
+        if producer is None:
+            return
+        try:
+            await asyncio.wait_for(producer.stop(), timeout=timeout)
+        except Exception:
+            if timeout is None:
+                raise
+            log.warning("producer did not stop cleanly", exc_info=True)
 
     async def publish(self, records: list[OutputRecord], state: Iterable[OutputRecord] = ()) -> None:
         """Send every record (and the state changelog records beside them), then wait until the
@@ -117,7 +116,7 @@ class Worker:
             log.warning("publish failed; sending again", extra={"records": len(failed), "retry_in": delay,
                                                                  "detail": repr(failed[0][1])[:300],
                                                                  "topic": failed[0][0].topic})
-            await self.reset_producer()  # an idempotent producer's sequence is broken after a failed batch
+            await self.stop_producer(timeout=5.0)
             await asyncio.sleep(delay)
             delay = min(delay * 2, PUBLISH_RETRY_MAX)
             pending = [record for record, _ in failed]
