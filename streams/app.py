@@ -55,6 +55,7 @@ class Worker:
         self.pipeline = Pipeline(settings, self.resources)
         self.metrics = metrics or Metrics()
         self.producer: AIOKafkaProducer | None = None
+        self.tracked_topics: set[str] = set()  # topics the producer's metadata refreshes include
         self.broker_ok = False
         self.rules_error: str | None = None
         self.rules_mtime = self._rules_mtime()
@@ -85,6 +86,7 @@ class Worker:
             )
             await producer.start()
             self.producer = producer
+            self.tracked_topics = set()
             self.broker_ok = True
         return self.producer
 
@@ -126,6 +128,7 @@ class Worker:
     async def _send(self, records: list[OutputRecord]) -> list[tuple[OutputRecord, BaseException]]:
         """Send all, wait for all; the records the broker did not take, with why."""
         producer = await self.start_producer()
+        self._track(producer, records)
         failed: list[tuple[OutputRecord, BaseException]] = []
         sent: list[tuple[OutputRecord, Any]] = []
         for record in records:
@@ -143,6 +146,19 @@ class Worker:
             elif isinstance(result, BaseException):
                 raise result
         return failed
+
+    def _track(self, producer: AIOKafkaProducer, records: list[OutputRecord]) -> None:
+        """Register every topic we send to with the producer's metadata refresh.
+
+        aiokafka's ``send`` registers a topic only if its cached metadata lacks it. The cache
+        starts as a fetch of all topics, so a topic found there is never registered, and the
+        first refresh for a registered topic replaces the cache and drops it: its batches wait
+        for a leader that never appears and fail after ``request_timeout_ms`` (30 s) with
+        NotLeaderForPartitionError. That was the slow first publish on a fresh broker and the
+        stalled rebalance (issue 7)."""
+        for topic in {record.topic for record in records} - self.tracked_topics:
+            producer.client.add_topic(topic)
+            self.tracked_topics.add(topic)
 
     # -- one batch ----------------------------------------------------------------------------
 

@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.library_log_level)
     return COMMANDS[args.command](args, settings)
 
 

@@ -27,11 +27,13 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, library_level: str = "WARNING") -> None:
+    """Our loggers at ``level``; Faust, mode and aiokafka, which are chatty, at ``library_level``
+    or above (debugging a rebalance wants their INFO lines)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "faust", "mode"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(library_level.upper()), root.level))

@@ -41,6 +41,7 @@ class Settings:
     kb_path: str = ""  # empty: the shipped knowledge base
     rules_path: str = ""  # empty: the shipped streams/data/routing.toml
     log_level: str = "INFO"
+    library_log_level: str = "WARNING"  # faust, mode, aiokafka: INFO shows recovery and rebalance steps
     security_protocol: str = "PLAINTEXT"  # PLAINTEXT, SASL_PLAINTEXT, SASL_SSL, SSL
     sasl_mechanism: str = "SCRAM-SHA-512"
     sasl_username: str = ""
@@ -90,8 +91,9 @@ class Settings:
             problems.append(f"{PREFIX}MAX_ITEM_BYTES must be 1 KiB..64 MiB, got {self.max_item_bytes}")
         if self.compression not in ("zstd", "snappy", "lz4", "gzip", "none"):
             problems.append(f"{PREFIX}COMPRESSION must be zstd|snappy|lz4|gzip|none")
-        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            problems.append(f"{PREFIX}LOG_LEVEL must be DEBUG|INFO|WARNING|ERROR")
+        for level_field in ("log_level", "library_log_level"):
+            if getattr(self, level_field).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+                problems.append(f"{PREFIX}{level_field.upper()} must be DEBUG|INFO|WARNING|ERROR")
         if self.security_protocol not in ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"):
             problems.append(f"{PREFIX}SECURITY_PROTOCOL must be PLAINTEXT|SASL_PLAINTEXT|SASL_SSL|SSL")
         for path_field in ("taxonomy_path", "kb_path", "rules_path", "ssl_cafile"):
