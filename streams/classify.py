@@ -10,18 +10,28 @@ into a calibrated 0..1 score that is compared with a per-topic threshold from th
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise, repeat
-from operator import add
+from itertools import accumulate, compress, pairwise, repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
-from streams.matching import Pattern, PatternMatcher, find_split, fold_case, parse_pattern, word_end, word_start
+from streams.matching import (
+    Pattern,
+    PatternMatcher,
+    _latin1_searcher,
+    find_split,
+    fold_case,
+    parse_pattern,
+    word_end,
+    word_start,
+)
 from streams.models import Evidence, TopicScore, WireItem
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "taxonomy.toml"
@@ -126,7 +136,12 @@ _CueRole = tuple[int, int, float, int, str, bool, bool]
 # contexts, one number per distinct pattern of a context), and None or its cues and whether it is
 # a blocker (the part whose order matters). Split up front so the hot loop does no dispatch; the
 # matcher hands this out as the payload.
-_Group = tuple[tuple[int, ...], tuple[tuple[_CueRole, ...], bool] | None]
+_Item = tuple[tuple[_CueRole, ...], bool]
+_Group = tuple[tuple[int, ...], _Item | None]
+
+# A cue or blocker found, as the scoring loop reads it: (start, -end, pattern number, payload). Sorted,
+# that is text order with the longer first at one start (and pattern order for one spelling).
+_Ranked = tuple[int, int, int, _Item]
 
 
 @dataclass(frozen=True)
@@ -137,6 +152,9 @@ class _Compiled:
     context_slots: tuple[int, ...]  # per context pattern number: the number of its context
     plain_weights: tuple[float, ...]  # paragraph weights of a body without subheads
     joinable: bool = True  # no pattern holds a line break, so headline and body can be searched as one text
+    # per language key: the same patterns as ``matchers`` with word edges in the automaton (the fast
+    # path), or None where a pattern cannot be searched that way (then ``matchers`` does the work)
+    words: dict[str, _WordSearch] | None = None
 
 
 @dataclass(frozen=True)
@@ -547,6 +565,7 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
         roles.append((lang, pattern, _role(_BLOCKER, -1, -1, -1, 0.0, -1, pattern)))
 
     matchers: dict[str, PatternMatcher[_Group]] = {}
+    by_language: dict[str, list[Pattern[_Group]]] = {}
     for name, accept in (("de", {"de", "any"}), ("en", {"en", "any"}), ("any", set(LIST_KEYS))):
         grouped: dict[tuple[str, bool, bool], list[_Role]] = {}
         for lang, pattern, role in roles:
@@ -559,15 +578,155 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
             contexts = tuple(r[3] for r in spec_roles if r[0] == _CONTEXT)
             patterns.append(Pattern(text, (contexts, (cues, blocker) if cues or blocker else None), left, right))
         matchers[name] = PatternMatcher(patterns)
+        by_language[name] = patterns
     joinable = not any("\n" in pattern for _, pattern, _ in roles)
+    words: dict[str, _WordSearch] | None = None
+    if joinable:
+        try:
+            words = {name: _WordSearch(patterns) for name, patterns in by_language.items()}
+        except ValueError:
+            words = None
     context_slots = tuple(slot for slot, _ in context_keys)
     plain = _paragraph_weights(("",) * _PLAIN_PARAGRAPHS, ("-",), taxonomy.scoring, ())[0]
-    return _Compiled(matchers, tuple(plans), context_slots, tuple(plain), joinable)
+    return _Compiled(matchers, tuple(plans), context_slots, tuple(plain), joinable, words)
 
 
 def _role(kind: int, topic: int, slot: int, key: int, weight: float, sense: int, pattern: str) -> _Role:
     parsed = parse_pattern(pattern, None)
     return (kind, topic, slot, key, weight, sense, pattern, parsed.open_left, parsed.open_right)
+
+
+# ----------------------------------------------------------------------------------------------
+# the word search: word edges inside the automaton
+
+
+def _byte_tables() -> tuple[bytes, bytes]:
+    """Per Latin-1 byte: its lower case (``fold_case`` on one character), and the canonical form the
+    word search runs on (the lower case for a letter or digit, a space for anything else)."""
+    fold = bytearray()
+    canonical = bytearray()
+    for code in range(256):
+        char = chr(code)
+        lower = char.lower()
+        assert len(lower) == 1 and ord(lower) < 256  # true for every Latin-1 character
+        fold.append(ord(lower))
+        canonical.append(ord(lower) if char.isalnum() else 0x20)
+    return bytes(fold), bytes(canonical)
+
+
+_FOLD, _CANONICAL = _byte_tables()
+_WORD_ERRORS = "newswire-word-search"
+_OUTSIDE_ALNUM = "\xaa"  # ª: stands for a letter or digit outside Latin-1 (no key may hold it)
+_OUTSIDE_OTHER = "?"  # stands for any other character outside Latin-1 (no key may hold it)
+
+
+def _outside_latin1(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a character outside Latin-1 becomes its lower case where that is one
+    Latin-1 character (as ``fold_case`` finds "Ÿ" as "ÿ"), else ª for a letter or digit and ? for the
+    rest, so one byte per character still tells edges (letter or not) and matches apart as on the str."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start : error.end]:
+        lower = char.lower()
+        if len(lower) == 1 and lower <= "\xff":
+            out.append(lower)
+        else:
+            out.append(_OUTSIDE_ALNUM if char.isalnum() else _OUTSIDE_OTHER)
+    return "".join(out), error.end
+
+
+codecs.register_error(_WORD_ERRORS, _outside_latin1)
+
+# One pattern behind a key of the word search: (left edge width, right edge width, the folded spelling
+# where the hit must be compared with the text or None, pattern number, context numbers, item or None).
+_Entry = tuple[int, int, bytes | None, int, tuple[int, ...], _Item | None]
+_FIRST = itemgetter(0)
+
+
+class _WordSearch:
+    """The classifier's matcher: ``find_split`` with the word edges inside the automaton.
+
+    ``PatternMatcher`` finds every occurrence of a spelling and then tests its edges in Python: a fifth
+    of the hits fail there, and every hit costs a turn of a Python loop. Here the text is searched in a
+    canonical form (letters and digits lower-cased, every other character a space) and a closed edge is
+    part of the key (" nato " for "Nato"), so a hit already stands at word edges. Context-only hits are
+    then reduced to the set of keys found without a loop; only cues and blockers are turned into tuples.
+    A spelling that holds anything but letters and digits ("attacks on", "US-Waffen") is compared with
+    the folded text at its hits, since the canonical form cannot tell a space from a hyphen. A test
+    checks that the results equal ``find_split``'s.
+    """
+
+    def __init__(self, patterns: Sequence[Pattern[_Group]]) -> None:
+        """Raises ValueError where a pattern cannot be searched this way (outside Latin-1, or holding
+        a character the canonical form or the encoding uses as a marker); ``find_split`` then serves."""
+        entries: dict[bytes, list[_Entry]] = {}
+        for number, pattern in enumerate(patterns):
+            try:
+                spelling = fold_case(pattern.text).encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"pattern {pattern.text!r} is not Latin-1") from exc
+            if b"?" in spelling or b"\xaa" in spelling or b"\n" in spelling:
+                raise ValueError(f"pattern {pattern.text!r} holds a marker character")
+            canonical = spelling.translate(_CANONICAL)
+            left, right = int(not pattern.open_left), int(not pattern.open_right)
+            key = b" " * left + canonical + b" " * right
+            tags, item = pattern.payload
+            exact = None if b" " not in canonical else spelling  # only letters and digits: the hit is the match
+            entries.setdefault(key, []).append((left, right, exact, number, tags, item))
+        keys = list(entries)
+        search = _latin1_searcher([key.decode("latin-1") for key in keys])
+        if search is None:
+            raise ValueError("ahocorasick-rs is not installed")
+        self._search = search
+        groups = [entries[key] for key in keys]
+        self._entries: tuple[tuple[_Entry, ...], ...] = tuple(tuple(group) for group in groups)
+        # keys with one pattern and nothing to compare: their context numbers (those with some), and
+        # for those with an item its (left edge, right edge, pattern number, item); the others None
+        simple = [len(group) == 1 and group[0][2] is None for group in groups]
+        self._tags = tuple(group[0][4] if ok else () for group, ok in zip(groups, simple, strict=True))
+        self._tag_keys = frozenset(i for i, tags in enumerate(self._tags) if tags)
+        self._simple: tuple[tuple[int, int, int, _Item] | None, ...] = tuple(
+            (group[0][0], group[0][1], group[0][3], group[0][5]) if ok and group[0][5] is not None else None
+            for group, ok in zip(groups, simple, strict=True)
+        )
+        # per key: 1 where its hits need a turn of the loop (an item, or patterns to test), else 0
+        self._loop = bytes(int(not ok or group[0][5] is not None) for group, ok in zip(groups, simple, strict=True))
+
+    def find(self, text: str) -> tuple[set[int], list[_Ranked]]:
+        """The context numbers found, and every cue or blocker found in ``_Ranked`` order. ``text`` must
+        start and end with a line break (so every match has a character on both sides)."""
+        data = text.encode("latin-1", _WORD_ERRORS)
+        hits = self._search(data.translate(_CANONICAL), True)
+        contexts: set[int] = set()
+        ranked: list[_Ranked] = []
+        if not hits:
+            return contexts, ranked
+        tags = self._tags
+        for key in self._tag_keys.intersection(map(_FIRST, hits)):
+            contexts.update(tags[key])
+        simple = self._simple
+        append = ranked.append
+        folded: bytes | None = None
+        for key, start, end in compress(hits, map(self._loop.__getitem__, map(_FIRST, hits))):
+            entry = simple[key]
+            if entry is not None:
+                left, right, number, item = entry
+                append((start + left, right - end, number, item))
+                continue
+            for left, right, exact, number, tag, found in self._entries[key]:
+                first, last = start + left, end - right
+                if exact is not None:
+                    if folded is None:
+                        folded = data.translate(_FOLD)
+                    if folded[first:last] != exact:
+                        continue
+                if tag:
+                    contexts.update(tag)
+                if found is not None:
+                    append((first, -last, number, found))
+        ranked.sort()
+        return contexts, ranked
 
 
 # ----------------------------------------------------------------------------------------------
@@ -606,7 +765,8 @@ def _score(
     item: WireItem, taxonomy: Taxonomy, explained: bool = False
 ) -> tuple[tuple[TopicScore, ...], list[Explanation]]:
     compiled = taxonomy._compiled
-    matcher = compiled.matchers[_language_key(item.language)]
+    language = _language_key(item.language)
+    matcher = compiled.matchers[language]
     scoring = taxonomy.scoring
     topics = taxonomy.topics
     n = len(topics)
@@ -617,27 +777,32 @@ def _score(
 
     # paragraph start offsets and the positional weight of each paragraph; the lead and subheads
     # weigh like a lead, and a subhead opens a new section, so the decay restarts there
-    base = len(headline) + 1  # where the body starts in the text searched (headline, line break, body)
+    base = len(headline) + 2  # where the body starts in the text searched (break, headline, break, body, break)
     starts = list(accumulate(map(add, map(len, paragraphs), repeat(2)), initial=base))  # + 2: the blank line
     para_weight, is_subhead = _paragraph_weights(paragraphs, item.subheads, scoring, compiled.plain_weights)
     length_factor = 1.0
     if len(body) > scoring.length_ref:
         length_factor = (scoring.length_ref / len(body)) ** scoring.length_exponent
 
-    # One pass over headline and body joined by a line break (no pattern contains one, so no match
-    # spans both, and the break is a word edge like the end of a field): cue hits per topic (longest
-    # wins where a topic's cues overlap, blockers drop the cues they cover) and the distinct context
-    # patterns seen. Contexts count whatever their order, so only cues and blockers are put in text
-    # order (start, longer first): sorting that subset stably by start gives their order among all
-    # matches. Offsets are into the joined text until evidence is reported; the body starts at ``base``.
-    text = f"{headline}\n{body}"
-    if compiled.joinable:
-        context_seen, ranked = find_split(matcher, text)
-    else:  # a pattern with a line break: search the fields apart
-        context_seen, ranked = find_split(matcher, headline)
-        body_contexts, body_ranked = find_split(matcher, body)
-        context_seen |= body_contexts
-        ranked += [(s + base, e + base, r) for s, e, r in body_ranked]
+    # One pass over headline and body joined by a line break, with a line break before and after
+    # (no pattern contains one, so no match spans both fields, and a break is a word edge like the end
+    # of a field): cue hits per topic (longest wins where a topic's cues overlap, blockers drop the
+    # cues they cover) and the distinct context patterns seen. Contexts count whatever their order, so
+    # only cues and blockers are put in text order. Offsets are into this text until evidence is
+    # reported; the headline starts at 1 and the body at ``base``.
+    text = f"\n{headline}\n{body}\n"
+    ranked: list[_Ranked]
+    if compiled.words is not None:
+        context_seen, ranked = compiled.words[language].find(text)
+    else:  # the matcher and its edge tests; apart where a pattern holds a line break
+        if compiled.joinable:
+            context_seen, matches = find_split(matcher, text)
+        else:
+            context_seen, matches = find_split(matcher, headline)
+            body_contexts, body_matches = find_split(matcher, body)
+            context_seen |= body_contexts
+            matches = [(s + 1, e + 1, r) for s, e, r in matches] + [(s + base, e + base, r) for s, e, r in body_matches]
+        ranked = [(s, -e, 0, r) for s, e, r in matches]  # in order already
 
     # per context (numbered across topics): how many of its distinct patterns were found
     context_counts: dict[int, int] = {}
@@ -659,7 +824,8 @@ def _score(
     seen_count: dict[int, int] = {}
     last_end = [-1] * n
     blocked_until = -1
-    for start, end, (cues, blocker) in ranked:
+    for start, negated_end, _, (cues, blocker) in ranked:
+        end = -negated_end
         if blocker and end > blocked_until:
             blocked_until = end
         if not cues or start < blocked_until:
@@ -715,7 +881,7 @@ def _score(
         cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
         for negated, field_index, start, end, cue in found[:cap]:
             # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
-            shift = 0 if field_index == 0 else base
+            shift = 1 if field_index == 0 else base
             evidence.append(
                 Evidence(
                     cue[4],
