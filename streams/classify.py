@@ -17,10 +17,10 @@ import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, pairwise, repeat
+from itertools import accumulate, pairwise, repeat
 from operator import add, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from streams.matching import (
     Pattern,
@@ -155,6 +155,12 @@ class _Compiled:
     # per language key: the same patterns as ``matchers`` with word edges in the automaton (the fast
     # path), or None where a pattern cannot be searched that way (then ``matchers`` does the work)
     words: dict[str, _WordSearch] | None = None
+    # memos of pure functions of the item's shape (bounded, see ``_MEMO_LIMIT``): paragraph weights
+    # by subhead layout, and per topic its factor table by the counts of its contexts
+    layouts: dict[tuple[bool, ...], tuple[Sequence[float], Sequence[bool]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    factor_memos: tuple[dict[tuple[int | None, ...], list[float]], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -588,7 +594,9 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
             words = None
     context_slots = tuple(slot for slot, _ in context_keys)
     plain = _paragraph_weights(("",) * _PLAIN_PARAGRAPHS, ("-",), taxonomy.scoring, ())[0]
-    return _Compiled(matchers, tuple(plans), context_slots, tuple(plain), joinable, words)
+    return _Compiled(
+        matchers, tuple(plans), context_slots, tuple(plain), joinable, words, factor_memos=tuple({} for _ in plans)
+    )
 
 
 def _role(kind: int, topic: int, slot: int, key: int, weight: float, sense: int, pattern: str) -> _Role:
@@ -690,8 +698,8 @@ class _WordSearch:
             (group[0][0], group[0][1], group[0][3], group[0][5]) if ok and group[0][5] is not None else None
             for group, ok in zip(groups, simple, strict=True)
         )
-        # per key: 1 where its hits need a turn of the loop (an item, or patterns to test), else 0
-        self._loop = bytes(int(not ok or group[0][5] is not None) for group, ok in zip(groups, simple, strict=True))
+        # per key: True where its patterns are tested one by one (several, or a spelling to compare)
+        self._checked = tuple(not ok for ok in simple)
 
     def find(self, text: str) -> tuple[set[int], list[_Ranked]]:
         """The context numbers found, and every cue or blocker found in ``_Ranked`` order. ``text`` must
@@ -706,14 +714,17 @@ class _WordSearch:
         for key in self._tag_keys.intersection(map(_FIRST, hits)):
             contexts.update(tags[key])
         simple = self._simple
+        checked = self._checked
         append = ranked.append
         folded: bytes | None = None
-        for key, start, end in compress(hits, map(self._loop.__getitem__, map(_FIRST, hits))):
+        for key, start, end in hits:  # a plain loop: cheaper than filtering the hits in C first
             entry = simple[key]
             if entry is not None:
                 left, right, number, item = entry
                 append((start + left, right - end, number, item))
                 continue
+            if not checked[key]:
+                continue  # context-only, counted above
             for left, right, exact, number, tag, found in self._entries[key]:
                 first, last = start + left, end - right
                 if exact is not None:
@@ -779,7 +790,18 @@ def _score(
     # weigh like a lead, and a subhead opens a new section, so the decay restarts there
     base = len(headline) + 2  # where the body starts in the text searched (break, headline, break, body, break)
     starts = list(accumulate(map(add, map(len, paragraphs), repeat(2)), initial=base))  # + 2: the blank line
-    para_weight, is_subhead = _paragraph_weights(paragraphs, item.subheads, scoring, compiled.plain_weights)
+    subheads = item.subheads
+    para_weight: Sequence[float]
+    is_subhead: Sequence[bool]
+    if not subheads and len(paragraphs) <= _PLAIN_PARAGRAPHS:
+        para_weight, is_subhead = compiled.plain_weights, _NO_SUBHEADS
+    else:  # the weights depend on nothing but which paragraphs are subheads
+        layout = tuple(map(set(subheads).__contains__, paragraphs))
+        weighed = compiled.layouts.get(layout)
+        if weighed is None:
+            weighed = _paragraph_weights(paragraphs, subheads, scoring, compiled.plain_weights)
+            _remember(compiled.layouts, layout, weighed)
+        para_weight, is_subhead = weighed
     length_factor = 1.0
     if len(body) > scoring.length_ref:
         length_factor = (scoring.length_ref / len(body)) ** scoring.length_exponent
@@ -837,7 +859,9 @@ def _score(
             last_end[owner] = end
             table = factor_tables[owner]
             if table is None:
-                table = factor_tables[owner] = _factor_table(plans[owner], context_counts, unconfirmed)
+                table = factor_tables[owner] = _memo_factor_table(
+                    plans[owner], context_counts, unconfirmed, compiled.factor_memos[owner]
+                )
             factor = table[sense]
             repeats = seen_count.get(key, 0)
             seen_count[key] = repeats + 1
@@ -939,6 +963,30 @@ def _paragraph_weights(
 
 _PLAIN_PARAGRAPHS = 256  # bodies with up to this many paragraphs and no subheads use precomputed weights
 _NO_SUBHEADS = (False,) * _PLAIN_PARAGRAPHS
+
+
+_MEMO_LIMIT = 4096  # entries per memo; a full memo starts over (items of one shape come in runs)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
+def _memo_factor_table(
+    plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float, memo: dict[tuple[int | None, ...], list[float]]
+) -> list[float]:
+    """``_factor_table`` by the counts of the topic's contexts: few combinations recur, and the lookup
+    costs a third of the work."""
+    key = tuple(map(counts.get, range(plan.first_slot, plan.first_slot + len(plan.contexts))))
+    table = memo.get(key)
+    if table is None:
+        table = _factor_table(plan, counts, unconfirmed)
+        _remember(memo, key, table)
+    return table
 
 
 def _factor_table(plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float) -> list[float]:
