@@ -45,7 +45,6 @@ _CAMEO = re.compile(r"^\d{2,4}$")
 
 # kinds of matcher payload
 _CUE, _CONTEXT, _BLOCKER = 0, 1, 2
-_FIELDS = ("headline", "body")
 
 
 class TaxonomyError(ValueError):
@@ -834,7 +833,8 @@ def _score(
     # cues in text order: chosen (per topic the longest of overlapping cues, none a blocker covers)
     # and weighed in the same pass. Per topic and sense, the factor its contexts give (slot 0: no
     # sense), worked out when the topic first scores. Evidence entries lead with the negated
-    # contribution so a plain sort ranks them (strongest, then field and start: unique in a topic).
+    # contribution so a plain sort ranks them (strongest, then start, headline before body: unique
+    # in a topic).
     repeat_decay = scoring.repeat_decay
     headline_weight = scoring.headline_weight
     unconfirmed = scoring.unconfirmed
@@ -842,7 +842,7 @@ def _score(
     factor_tables: list[list[float] | None] = [None] * n
     totals = [0.0] * n
     headline_totals = [0.0] * n
-    raw_evidence: list[list[tuple[float, int, int, int, _CueRole]]] = [[] for _ in range(n)]
+    raw_evidence: list[list[tuple[float, int, int, _CueRole]]] = [[] for _ in range(n)]
     seen_count: dict[int, int] = {}
     last_end = [-1] * n
     blocked_until = -1
@@ -850,7 +850,7 @@ def _score(
         end = -negated_end
         if blocker and end > blocked_until:
             blocked_until = end
-        if not cues or start < blocked_until:
+        if start < blocked_until or not cues:
             continue
         for cue in cues:
             owner, key, weight, sense, _, _, _ = cue
@@ -867,21 +867,20 @@ def _score(
             seen_count[key] = repeats + 1
             if factor <= 0.0:
                 continue
-            if start < base:
-                field_index = 0
+            if start < base:  # the headline
                 contribution = weight * headline_weight * factor
-                in_heading = True
+                if repeats:
+                    contribution *= repeat_decay**repeats
+                headline_totals[owner] += contribution
             else:
-                field_index = 1
                 index = bisect_right(starts, start) - 1
                 contribution = weight * para_weight[index] * length_factor * factor
-                in_heading = is_subhead[index]
-            if repeats:
-                contribution *= repeat_decay**repeats
+                if repeats:
+                    contribution *= repeat_decay**repeats
+                if is_subhead[index]:
+                    headline_totals[owner] += contribution
             totals[owner] += contribution
-            if in_heading:
-                headline_totals[owner] += contribution
-            raw_evidence[owner].append((-contribution, field_index, start, end, cue))
+            raw_evidence[owner].append((-contribution, start, end, cue))
 
     # a topic the headline is clearly about makes the others secondary: their evidence is discounted,
     # less so the more of it stands in the headline or a subhead (roundups give each desk a section)
@@ -900,21 +899,22 @@ def _score(
         score = 1.0 - math.exp(-saturation * total)
         labelled = score >= topic.threshold
         found = raw_evidence[ti]
-        found.sort()
         evidence = []
-        cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
-        for negated, field_index, start, end, cue in found[:cap]:
-            # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
-            shift = 1 if field_index == 0 else base
-            evidence.append(
-                Evidence(
-                    cue[4],
-                    _FIELDS[field_index],
-                    (word_start(text, start) if cue[5] else start) - shift,
-                    (word_end(text, end) if cue[6] else end) - shift,
-                    int(-negated * 1000.0 + 0.5) / 1000.0,
+        if found:
+            found.sort()
+            cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
+            for negated, start, end, cue in found[:cap]:
+                # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
+                field_name, shift = ("headline", 1) if start < base else ("body", base)
+                evidence.append(
+                    Evidence(
+                        cue[4],
+                        field_name,
+                        (word_start(text, start) if cue[5] else start) - shift,
+                        (word_end(text, end) if cue[6] else end) - shift,
+                        int(-negated * 1000.0 + 0.5) / 1000.0,
+                    )
                 )
-            )
         scores.append(TopicScore(topic.id, score, labelled, tuple(evidence), topic.iptc, topic.cameo))
         if explained:
             factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
