@@ -138,9 +138,9 @@ _CueRole = tuple[int, int, float, int, str, bool, bool]
 _Item = tuple[tuple[_CueRole, ...], bool]
 _Group = tuple[tuple[int, ...], _Item | None]
 
-# A cue or blocker found, as the scoring loop reads it: (start, -end, pattern number, payload). Sorted,
-# that is text order with the longer first at one start (and pattern order for one spelling).
-_Ranked = tuple[int, int, int, _Item]
+# A cue or blocker found, as the scoring loop reads it: (start, -end, pattern number, cues, blocker).
+# Sorted, that is text order with the longer first at one start (and pattern order for one spelling).
+_Ranked = tuple[int, int, int, tuple[_CueRole, ...], bool]
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,8 @@ class _Compiled:
         default_factory=dict, compare=False, repr=False
     )
     factor_memos: tuple[dict[tuple[int | None, ...], list[float]], ...] = field(default=(), compare=False, repr=False)
+    topic_codes: tuple[tuple[str, float, str, str], ...] = ()  # per topic: id, threshold, IPTC and CAMEO codes
+    unscored: tuple[TopicScore, ...] = ()  # per topic: its score when nothing counted (0.0)
 
 
 @dataclass(frozen=True)
@@ -594,7 +596,15 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
     context_slots = tuple(slot for slot, _ in context_keys)
     plain = _paragraph_weights(("",) * _PLAIN_PARAGRAPHS, ("-",), taxonomy.scoring, ())[0]
     return _Compiled(
-        matchers, tuple(plans), context_slots, tuple(plain), joinable, words, factor_memos=tuple({} for _ in plans)
+        matchers,
+        tuple(plans),
+        context_slots,
+        tuple(plain),
+        joinable,
+        words,
+        factor_memos=tuple({} for _ in plans),
+        topic_codes=tuple((t.id, t.threshold, t.iptc, t.cameo) for t in taxonomy.topics),
+        unscored=tuple(TopicScore(t.id, 0.0, t.threshold <= 0.0, (), t.iptc, t.cameo) for t in taxonomy.topics),
     )
 
 
@@ -689,12 +699,12 @@ class _WordSearch:
         groups = [entries[key] for key in keys]
         self._entries: tuple[tuple[_Entry, ...], ...] = tuple(tuple(group) for group in groups)
         # keys with one pattern and nothing to compare: their context numbers (those with some), and
-        # for those with an item its (left edge, right edge, pattern number, item); the others None
+        # for those with an item its (left edge, right edge, pattern number, cues, blocker); the others None
         simple = [len(group) == 1 and group[0][2] is None for group in groups]
         self._tags = tuple(group[0][4] if ok else () for group, ok in zip(groups, simple, strict=True))
         self._tag_keys = frozenset(i for i, tags in enumerate(self._tags) if tags)
-        self._simple: tuple[tuple[int, int, int, _Item] | None, ...] = tuple(
-            (group[0][0], group[0][1], group[0][3], group[0][5]) if ok and group[0][5] is not None else None
+        self._simple: tuple[tuple[int, int, int, tuple[_CueRole, ...], bool] | None, ...] = tuple(
+            (group[0][0], group[0][1], group[0][3], *item) if ok and (item := group[0][5]) is not None else None
             for group, ok in zip(groups, simple, strict=True)
         )
         # per key: True where its patterns are tested one by one (several, or a spelling to compare)
@@ -719,8 +729,8 @@ class _WordSearch:
         for key, start, end in hits:  # a plain loop: cheaper than filtering the hits in C first
             entry = simple[key]
             if entry is not None:
-                left, right, number, item = entry
-                append((start + left, right - end, number, item))
+                left, right, number, cues, blocker = entry
+                append((start + left, right - end, number, cues, blocker))
                 continue
             if not checked[key]:
                 continue  # context-only, counted above
@@ -734,7 +744,7 @@ class _WordSearch:
                 if tag:
                     contexts.update(tag)
                 if found is not None:
-                    append((first, -last, number, found))
+                    append((first, -last, number, found[0], found[1]))
         ranked.sort()
         return contexts, ranked
 
@@ -823,7 +833,7 @@ def _score(
             body_contexts, body_matches = find_split(matcher, body)
             context_seen |= body_contexts
             matches = [(s + 1, e + 1, r) for s, e, r in matches] + [(s + base, e + base, r) for s, e, r in body_matches]
-        ranked = [(s, -e, 0, r) for s, e, r in matches]  # in order already
+        ranked = [(s, -e, 0, cues, blocker) for s, e, (cues, blocker) in matches]  # in order already
 
     # per context (numbered across topics): how many of its distinct patterns were found
     context_counts: dict[int, int] = {}
@@ -846,7 +856,7 @@ def _score(
     seen_count: dict[int, int] = {}
     last_end = [-1] * n
     blocked_until = -1
-    for start, negated_end, _, (cues, blocker) in ranked:
+    for start, negated_end, _, cues, blocker in ranked:
         end = -negated_end
         if blocker and end > blocked_until:
             blocked_until = end
@@ -889,21 +899,23 @@ def _score(
     saturation = scoring.saturation
     primary = [h >= primary_headline for h in headline_totals]
     any_primary = any(primary)
+    cap_labelled, cap_unlabelled = scoring.evidence_cap, scoring.evidence_cap_unlabelled
     scores: list[TopicScore] = []
     explanations: list[Explanation] = []
-    for ti, topic in enumerate(topics):
+    for ti, found in enumerate(raw_evidence):
         total = totals[ti]
-        if any_primary and not primary[ti]:
-            share = headline_totals[ti] / primary_headline
-            total *= secondary_discount + (1.0 - secondary_discount) * share
-        score = 1.0 - math.exp(-saturation * total)
-        labelled = score >= topic.threshold
-        found = raw_evidence[ti]
-        evidence = []
-        if found:
+        if not found:  # nothing counted: total 0.0 and score 0.0, the same TopicScore every time
+            scores.append(compiled.unscored[ti])
+        else:
+            if any_primary and not primary[ti]:
+                share = headline_totals[ti] / primary_headline
+                total *= secondary_discount + (1.0 - secondary_discount) * share
+            topic_id, threshold, iptc, cameo = compiled.topic_codes[ti]
+            score = 1.0 - math.exp(-saturation * total)
+            labelled = score >= threshold
             found.sort()
-            cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
-            for negated, start, end, cue in found[:cap]:
+            evidence = []
+            for negated, start, end, cue in found[: cap_labelled if labelled else cap_unlabelled]:
                 # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
                 field_name, shift = ("headline", 1) if start < base else ("body", base)
                 evidence.append(
@@ -915,11 +927,11 @@ def _score(
                         int(-negated * 1000.0 + 0.5) / 1000.0,
                     )
                 )
-        scores.append(TopicScore(topic.id, score, labelled, tuple(evidence), topic.iptc, topic.cameo))
+            scores.append(TopicScore(topic_id, score, labelled, tuple(evidence), iptc, cameo))
         if explained:
             factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
             senses = dict(zip(plans[ti].senses, factors, strict=True))
-            explanations.append(Explanation(topic.id, total, primary[ti], strengths, senses))
+            explanations.append(Explanation(topics[ti].id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
 
 

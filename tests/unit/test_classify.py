@@ -549,7 +549,7 @@ def test_the_word_search_finds_what_the_matcher_finds(pieces: list[str], languag
     contexts, found = find_split(compiled.matchers[language], text)
     words_contexts, ranked = compiled.words[language].find(text)
     assert words_contexts == contexts
-    assert [(start, -negated_end, item) for start, negated_end, _, item in ranked] == found
+    assert [(start, -negated_end, (cues, blocker)) for start, negated_end, _, cues, blocker in ranked] == found
 
 
 def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
