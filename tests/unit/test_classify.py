@@ -567,3 +567,22 @@ def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
     assert {(e.cue, e.field, e.start) for e in scores[0].evidence} == {
         ("Angriff", "headline", 0), ("Łódź", "headline", 12), ("Łódź", "body", 3), ("Angriff", "body", 12)
     }
+
+
+def test_evidence_built_slot_by_slot_equals_the_constructor() -> None:
+    """The scoring loop fills Evidence slots directly (half the cost of the frozen __init__); that is
+    only right while Evidence stays a plain frozen slots dataclass with these fields in this order."""
+    import dataclasses
+
+    from streams.classify import _EVIDENCE_SLOTS
+    from streams.models import Evidence
+
+    assert [f.name for f in dataclasses.fields(Evidence)] == ["cue", "field", "start", "end", "weight"]
+    assert not hasattr(Evidence, "__post_init__")
+    assert len(_EVIDENCE_SLOTS) == 5
+    built = object.__new__(Evidence)
+    for setter, value in zip(_EVIDENCE_SLOTS, ("Drohnen*", "body", 3, 12, 1.5), strict=True):
+        setter(built, value)
+    assert built == Evidence("Drohnen*", "body", 3, 12, 1.5)
+    assert hash(built) == hash(Evidence("Drohnen*", "body", 3, 12, 1.5))
+    assert repr(built) == repr(Evidence("Drohnen*", "body", 3, 12, 1.5))
