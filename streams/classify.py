@@ -641,19 +641,28 @@ _OUTSIDE_OTHER = "?"  # stands for any other character outside Latin-1 (no key m
 def _outside_latin1(error: UnicodeError) -> tuple[str, int]:
     """Encoding error handler: a character outside Latin-1 becomes its lower case where that is one
     Latin-1 character (as ``fold_case`` finds "Ÿ" as "ÿ"), else ª for a letter or digit and ? for the
-    rest, so one byte per character still tells edges (letter or not) and matches apart as on the str."""
+    rest, so one byte per character still tells edges (letter or not) and matches apart as on the str.
+    Called once per run of such characters; runs repeat (typographic quotes and dashes), so the
+    replacement of each run is remembered."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    out = []
-    for char in error.object[error.start : error.end]:
-        lower = char.lower()
-        if len(lower) == 1 and lower <= "\xff":
-            out.append(lower)
-        else:
-            out.append(_OUTSIDE_ALNUM if char.isalnum() else _OUTSIDE_OTHER)
-    return "".join(out), error.end
+    run = error.object[error.start : error.end]
+    replacement = _REPLACEMENTS.get(run)
+    if replacement is None:
+        out = []
+        for char in run:
+            lower = char.lower()
+            if len(lower) == 1 and lower <= "\xff":
+                out.append(lower)
+            else:
+                out.append(_OUTSIDE_ALNUM if char.isalnum() else _OUTSIDE_OTHER)
+        replacement = "".join(out)
+        if len(run) <= 8:  # short runs recur; long ones (a Cyrillic paragraph) would only fill the memo
+            _remember(_REPLACEMENTS, run, replacement)
+    return replacement, error.end
 
 
+_REPLACEMENTS: dict[str, str] = {}
 codecs.register_error(_WORD_ERRORS, _outside_latin1)
 
 # One pattern behind a key of the word search: (left edge width, right edge width, the folded spelling
