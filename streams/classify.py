@@ -866,6 +866,9 @@ def _score(
     seen_count: dict[int, int] = {}
     last_end = [-1] * n
     blocked_until = -1
+    paragraph_end = base  # the paragraph of the last body cue: [.., paragraph_end), its weight and kind
+    position_weight = 0.0
+    heading = False
     for start, negated_end, _, cues, blocker in ranked:
         end = -negated_end
         if blocker and end > blocked_until:
@@ -893,11 +896,15 @@ def _score(
                     contribution *= repeat_decay**repeats
                 headline_totals[owner] += contribution
             else:
-                index = bisect_right(starts, start) - 1
-                contribution = weight * para_weight[index] * length_factor * factor
+                if start >= paragraph_end:  # cues come in text order: look the paragraph up when it changes
+                    index = bisect_right(starts, start) - 1
+                    paragraph_end = starts[index + 1]
+                    position_weight = para_weight[index]
+                    heading = is_subhead[index]
+                contribution = weight * position_weight * length_factor * factor
                 if repeats:
                     contribution *= repeat_decay**repeats
-                if is_subhead[index]:
+                if heading:
                     headline_totals[owner] += contribution
             totals[owner] += contribution
             raw_evidence[owner].append((-contribution, start, end, cue))
