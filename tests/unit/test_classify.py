@@ -586,3 +586,23 @@ def test_evidence_built_slot_by_slot_equals_the_constructor() -> None:
     assert built == Evidence("Drohnen*", "body", 3, 12, 1.5)
     assert hash(built) == hash(Evidence("Drohnen*", "body", 3, 12, 1.5))
     assert repr(built) == repr(Evidence("Drohnen*", "body", 3, 12, 1.5))
+
+
+def test_memoised_layouts_and_factor_tables_score_as_fresh_ones() -> None:
+    """The paragraph-weight and factor-table memos only skip work: an item scores the same on a
+    taxonomy whose memos are warm as on a fresh one, and a full memo starts over."""
+    from streams.classify import _MEMO_LIMIT, _remember
+
+    warm, fresh = load_taxonomy(), load_taxonomy
+    wires = [
+        item("Drohnenangriff auf Kiew", "Russland griff an.", "Lage", "Die Flugabwehr schoss.", subheads=("Lage",)),
+        item("Waffenlieferung", "Lage", "Gespräche über eine Waffenruhe.", subheads=("Lage",)),
+        item("Kyiv hit by missile strike", "Talks on a ceasefire stalled.", language="en"),
+    ]
+    for wire in wires * 3:
+        assert classify(wire, warm) == classify(wire, fresh())
+        assert explain(wire, warm) == explain(wire, fresh())
+    memo: dict[int, int] = {}
+    for key in range(_MEMO_LIMIT + 5):
+        _remember(memo, key, key)
+    assert len(memo) <= _MEMO_LIMIT and memo[_MEMO_LIMIT + 4] == _MEMO_LIMIT + 4
