@@ -1,11 +1,12 @@
 """Topic classification: the taxonomy as validated data, and the scoring of one WireItem.
 
 The taxonomy (``streams/data/taxonomy.toml``) holds every cue so editors can tune desks without
-code changes. Scoring runs one Aho-Corasick pass per field over the cues of all topics, weighs
-each match by where it stands (headline and lead count more than the tail of a long body),
-dampens repeats and long bodies so length alone never wins, lets context cues confirm or cancel
-ambiguous senses ("Angriff" next to "Tor" and "Liga" is football), and saturates the evidence
-into a calibrated 0..1 score that is compared with a per-topic threshold from the data file.
+code changes. Scoring runs one Aho-Corasick pass over headline and body for the cues of all
+topics (word edges inside the automaton, see ``_WordSearch``), weighs each match by where it
+stands (headline and lead count more than the tail of a long body), dampens repeats and long
+bodies so length alone never wins, lets context cues confirm or cancel ambiguous senses
+("Angriff" next to "Tor" and "Liga" is football), and saturates the evidence into a calibrated
+0..1 score that is compared with a per-topic threshold from the data file.
 """
 
 from __future__ import annotations
@@ -681,7 +682,8 @@ class _WordSearch:
     then reduced to the set of keys found without a loop; only cues and blockers are turned into tuples.
     A spelling that holds anything but letters and digits ("attacks on", "US-Waffen") is compared with
     the folded text at its hits, since the canonical form cannot tell a space from a hyphen. A test
-    checks that the results equal ``find_split``'s.
+    checks that the results equal ``find_split``'s. The automaton is ``matching``'s Latin-1 searcher,
+    so the choice of implementation (contiguous NFA) stays in one place.
     """
 
     def __init__(self, patterns: Sequence[Pattern[_Group]]) -> None:
