@@ -1,27 +1,39 @@
 """Topic classification: the taxonomy as validated data, and the scoring of one WireItem.
 
 The taxonomy (``streams/data/taxonomy.toml``) holds every cue so editors can tune desks without
-code changes. Scoring runs one Aho-Corasick pass per field over the cues of all topics, weighs
-each match by where it stands (headline and lead count more than the tail of a long body),
-dampens repeats and long bodies so length alone never wins, lets context cues confirm or cancel
-ambiguous senses ("Angriff" next to "Tor" and "Liga" is football), and saturates the evidence
-into a calibrated 0..1 score that is compared with a per-topic threshold from the data file.
+code changes. Scoring runs one Aho-Corasick pass over headline and body for the cues of all
+topics (word edges inside the automaton, see ``_WordSearch``), weighs each match by where it
+stands (headline and lead count more than the tail of a long body), dampens repeats and long
+bodies so length alone never wins, lets context cues confirm or cancel ambiguous senses
+("Angriff" next to "Tor" and "Liga" is football), and saturates the evidence into a calibrated
+0..1 score that is compared with a per-topic threshold from the data file.
 """
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import math
 import re
 import tomllib
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise, repeat
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from streams.matching import Pattern, PatternMatcher, find_split, fold_case, parse_pattern, word_end, word_start
+from streams.matching import (
+    Pattern,
+    PatternMatcher,
+    _latin1_searcher,
+    find_split,
+    fold_case,
+    parse_pattern,
+    word_end,
+    word_start,
+)
 from streams.models import Evidence, TopicScore, WireItem
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "taxonomy.toml"
@@ -35,7 +47,6 @@ _CAMEO = re.compile(r"^\d{2,4}$")
 
 # kinds of matcher payload
 _CUE, _CONTEXT, _BLOCKER = 0, 1, 2
-_FIELDS = ("headline", "body")
 
 
 class TaxonomyError(ValueError):
@@ -126,7 +137,12 @@ _CueRole = tuple[int, int, float, int, str, bool, bool]
 # contexts, one number per distinct pattern of a context), and None or its cues and whether it is
 # a blocker (the part whose order matters). Split up front so the hot loop does no dispatch; the
 # matcher hands this out as the payload.
-_Group = tuple[tuple[int, ...], tuple[tuple[_CueRole, ...], bool] | None]
+_Item = tuple[tuple[_CueRole, ...], bool]
+_Group = tuple[tuple[int, ...], _Item | None]
+
+# A cue or blocker found, as the scoring loop reads it: (start, -end, pattern number, cues, blocker).
+# Sorted, that is text order with the longer first at one start (and pattern order for one spelling).
+_Ranked = tuple[int, int, int, tuple[_CueRole, ...], bool]
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,17 @@ class _Compiled:
     context_slots: tuple[int, ...]  # per context pattern number: the number of its context
     plain_weights: tuple[float, ...]  # paragraph weights of a body without subheads
     joinable: bool = True  # no pattern holds a line break, so headline and body can be searched as one text
+    # per language key: the same patterns as ``matchers`` with word edges in the automaton (the fast
+    # path), or None where a pattern cannot be searched that way (then ``matchers`` does the work)
+    words: dict[str, _WordSearch] | None = None
+    # memos of pure functions of the item's shape (bounded, see ``_MEMO_LIMIT``): paragraph weights
+    # by subhead layout, and per topic its factor table by the counts of its contexts
+    layouts: dict[tuple[bool, ...], tuple[Sequence[float], Sequence[bool]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    factor_memos: tuple[dict[tuple[int | None, ...], list[float]], ...] = field(default=(), compare=False, repr=False)
+    topic_codes: tuple[tuple[str, float, str, str], ...] = ()  # per topic: id, threshold, IPTC and CAMEO codes
+    unscored: tuple[TopicScore, ...] = ()  # per topic: its score when nothing counted (0.0)
 
 
 @dataclass(frozen=True)
@@ -547,6 +574,7 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
         roles.append((lang, pattern, _role(_BLOCKER, -1, -1, -1, 0.0, -1, pattern)))
 
     matchers: dict[str, PatternMatcher[_Group]] = {}
+    by_language: dict[str, list[Pattern[_Group]]] = {}
     for name, accept in (("de", {"de", "any"}), ("en", {"en", "any"}), ("any", set(LIST_KEYS))):
         grouped: dict[tuple[str, bool, bool], list[_Role]] = {}
         for lang, pattern, role in roles:
@@ -559,15 +587,178 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
             contexts = tuple(r[3] for r in spec_roles if r[0] == _CONTEXT)
             patterns.append(Pattern(text, (contexts, (cues, blocker) if cues or blocker else None), left, right))
         matchers[name] = PatternMatcher(patterns)
+        by_language[name] = patterns
     joinable = not any("\n" in pattern for _, pattern, _ in roles)
+    words: dict[str, _WordSearch] | None = None
+    if joinable:
+        try:
+            words = {name: _WordSearch(patterns) for name, patterns in by_language.items()}
+        except ValueError:
+            words = None
     context_slots = tuple(slot for slot, _ in context_keys)
     plain = _paragraph_weights(("",) * _PLAIN_PARAGRAPHS, ("-",), taxonomy.scoring, ())[0]
-    return _Compiled(matchers, tuple(plans), context_slots, tuple(plain), joinable)
+    return _Compiled(
+        matchers,
+        tuple(plans),
+        context_slots,
+        tuple(plain),
+        joinable,
+        words,
+        factor_memos=tuple({} for _ in plans),
+        topic_codes=tuple((t.id, t.threshold, t.iptc, t.cameo) for t in taxonomy.topics),
+        unscored=tuple(TopicScore(t.id, 0.0, t.threshold <= 0.0, (), t.iptc, t.cameo) for t in taxonomy.topics),
+    )
 
 
 def _role(kind: int, topic: int, slot: int, key: int, weight: float, sense: int, pattern: str) -> _Role:
     parsed = parse_pattern(pattern, None)
     return (kind, topic, slot, key, weight, sense, pattern, parsed.open_left, parsed.open_right)
+
+
+# ----------------------------------------------------------------------------------------------
+# the word search: word edges inside the automaton
+
+
+def _byte_tables() -> tuple[bytes, bytes]:
+    """Per Latin-1 byte: its lower case (``fold_case`` on one character), and the canonical form the
+    word search runs on (the lower case for a letter or digit, a space for anything else)."""
+    fold = bytearray()
+    canonical = bytearray()
+    for code in range(256):
+        char = chr(code)
+        lower = char.lower()
+        assert len(lower) == 1 and ord(lower) < 256  # true for every Latin-1 character
+        fold.append(ord(lower))
+        canonical.append(ord(lower) if char.isalnum() else 0x20)
+    return bytes(fold), bytes(canonical)
+
+
+_FOLD, _CANONICAL = _byte_tables()
+_WORD_ERRORS = "newswire-word-search"
+_OUTSIDE_ALNUM = "\xaa"  # ª: stands for a letter or digit outside Latin-1 (no key may hold it)
+_OUTSIDE_OTHER = "?"  # stands for any other character outside Latin-1 (no key may hold it)
+
+
+def _outside_latin1(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a character outside Latin-1 becomes its lower case where that is one
+    Latin-1 character (as ``fold_case`` finds "Ÿ" as "ÿ"), else ª for a letter or digit and ? for the
+    rest, so one byte per character still tells edges (letter or not) and matches apart as on the str.
+    Called once per run of such characters; runs repeat (typographic quotes and dashes), so the
+    replacement of each run is remembered."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end]
+    replacement = _REPLACEMENTS.get(run)
+    if replacement is None:
+        out = []
+        for char in run:
+            lower = char.lower()
+            if len(lower) == 1 and lower <= "\xff":
+                out.append(lower)
+            else:
+                out.append(_OUTSIDE_ALNUM if char.isalnum() else _OUTSIDE_OTHER)
+        replacement = "".join(out)
+        if len(run) <= 8:  # short runs recur; long ones (a Cyrillic paragraph) would only fill the memo
+            _remember(_REPLACEMENTS, run, replacement)
+    return replacement, error.end
+
+
+_REPLACEMENTS: dict[str, str] = {}
+codecs.register_error(_WORD_ERRORS, _outside_latin1)
+
+# One pattern behind a key of the word search: (left edge width, right edge width, the folded spelling
+# where the hit must be compared with the text or None, pattern number, context numbers, item or None).
+_Entry = tuple[int, int, bytes | None, int, tuple[int, ...], _Item | None]
+_FIRST = itemgetter(0)
+
+
+class _WordSearch:
+    """The classifier's matcher: ``find_split`` with the word edges inside the automaton.
+
+    ``PatternMatcher`` finds every occurrence of a spelling and then tests its edges in Python: a fifth
+    of the hits fail there, and every hit costs a turn of a Python loop. Here the text is searched in a
+    canonical form (letters and digits lower-cased, every other character a space) and a closed edge is
+    part of the key (" nato " for "Nato"), so a hit already stands at word edges. Context-only hits are
+    then reduced to the set of keys found without a loop; only cues and blockers are turned into tuples.
+    A spelling that holds anything but letters and digits ("attacks on", "US-Waffen") is compared with
+    the folded text at its hits, since the canonical form cannot tell a space from a hyphen. A test
+    checks that the results equal ``find_split``'s. The automaton is ``matching``'s Latin-1 searcher,
+    so the choice of implementation (contiguous NFA) stays in one place.
+    """
+
+    def __init__(self, patterns: Sequence[Pattern[_Group]]) -> None:
+        """Raises ValueError where a pattern cannot be searched this way (outside Latin-1, or holding
+        a character the canonical form or the encoding uses as a marker); ``find_split`` then serves."""
+        entries: dict[bytes, list[_Entry]] = {}
+        for number, pattern in enumerate(patterns):
+            try:
+                spelling = fold_case(pattern.text).encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"pattern {pattern.text!r} is not Latin-1") from exc
+            if b"?" in spelling or b"\xaa" in spelling or b"\n" in spelling:
+                raise ValueError(f"pattern {pattern.text!r} holds a marker character")
+            canonical = spelling.translate(_CANONICAL)
+            left, right = int(not pattern.open_left), int(not pattern.open_right)
+            key = b" " * left + canonical + b" " * right
+            tags, item = pattern.payload
+            exact = None if b" " not in canonical else spelling  # only letters and digits: the hit is the match
+            entries.setdefault(key, []).append((left, right, exact, number, tags, item))
+        keys = list(entries)
+        search = _latin1_searcher([key.decode("latin-1") for key in keys])
+        if search is None:
+            raise ValueError("ahocorasick-rs is not installed")
+        self._search = search
+        groups = [entries[key] for key in keys]
+        self._entries: tuple[tuple[_Entry, ...], ...] = tuple(tuple(group) for group in groups)
+        # keys with one pattern and nothing to compare: their context numbers (those with some), and
+        # for those with an item its (left edge, right edge, pattern number, cues, blocker); the others None
+        simple = [len(group) == 1 and group[0][2] is None for group in groups]
+        self._tags = tuple(group[0][4] if ok else () for group, ok in zip(groups, simple, strict=True))
+        self._tag_keys = frozenset(i for i, tags in enumerate(self._tags) if tags)
+        self._simple: tuple[tuple[int, int, int, tuple[_CueRole, ...], bool] | None, ...] = tuple(
+            (group[0][0], group[0][1], group[0][3], *item) if ok and (item := group[0][5]) is not None else None
+            for group, ok in zip(groups, simple, strict=True)
+        )
+        # per key: True where its patterns are tested one by one (several, or a spelling to compare)
+        self._checked = tuple(not ok for ok in simple)
+
+    def find(self, text: str) -> tuple[set[int], list[_Ranked]]:
+        """The context numbers found, and every cue or blocker found in ``_Ranked`` order. ``text`` must
+        start and end with a line break (so every match has a character on both sides)."""
+        data = text.encode("latin-1", _WORD_ERRORS)
+        hits = self._search(data.translate(_CANONICAL), True)
+        contexts: set[int] = set()
+        ranked: list[_Ranked] = []
+        if not hits:
+            return contexts, ranked
+        tags = self._tags
+        for key in self._tag_keys.intersection(map(_FIRST, hits)):
+            contexts.update(tags[key])
+        simple = self._simple
+        checked = self._checked
+        append = ranked.append
+        folded: bytes | None = None
+        for key, start, end in hits:  # a plain loop: cheaper than filtering the hits in C first
+            entry = simple[key]
+            if entry is not None:
+                left, right, number, cues, blocker = entry
+                append((start + left, right - end, number, cues, blocker))
+                continue
+            if not checked[key]:
+                continue  # context-only, counted above
+            for left, right, exact, number, tag, found in self._entries[key]:
+                first, last = start + left, end - right
+                if exact is not None:
+                    if folded is None:
+                        folded = data.translate(_FOLD)
+                    if folded[first:last] != exact:
+                        continue
+                if tag:
+                    contexts.update(tag)
+                if found is not None:
+                    append((first, -last, number, found[0], found[1]))
+        ranked.sort()
+        return contexts, ranked
 
 
 # ----------------------------------------------------------------------------------------------
@@ -606,7 +797,8 @@ def _score(
     item: WireItem, taxonomy: Taxonomy, explained: bool = False
 ) -> tuple[tuple[TopicScore, ...], list[Explanation]]:
     compiled = taxonomy._compiled
-    matcher = compiled.matchers[_language_key(item.language)]
+    language = _language_key(item.language)
+    matcher = compiled.matchers[language]
     scoring = taxonomy.scoring
     topics = taxonomy.topics
     n = len(topics)
@@ -617,27 +809,43 @@ def _score(
 
     # paragraph start offsets and the positional weight of each paragraph; the lead and subheads
     # weigh like a lead, and a subhead opens a new section, so the decay restarts there
-    base = len(headline) + 1  # where the body starts in the text searched (headline, line break, body)
+    base = len(headline) + 2  # where the body starts in the text searched (break, headline, break, body, break)
     starts = list(accumulate(map(add, map(len, paragraphs), repeat(2)), initial=base))  # + 2: the blank line
-    para_weight, is_subhead = _paragraph_weights(paragraphs, item.subheads, scoring, compiled.plain_weights)
+    subheads = item.subheads
+    para_weight: Sequence[float]
+    is_subhead: Sequence[bool]
+    if not subheads and len(paragraphs) <= _PLAIN_PARAGRAPHS:
+        para_weight, is_subhead = compiled.plain_weights, _NO_SUBHEADS
+    else:  # the weights depend on nothing but which paragraphs are subheads
+        layout = tuple(map(set(subheads).__contains__, paragraphs))
+        weighed = compiled.layouts.get(layout)
+        if weighed is None:
+            weighed = _paragraph_weights(paragraphs, subheads, scoring, compiled.plain_weights)
+            _remember(compiled.layouts, layout, weighed)
+        para_weight, is_subhead = weighed
     length_factor = 1.0
     if len(body) > scoring.length_ref:
         length_factor = (scoring.length_ref / len(body)) ** scoring.length_exponent
 
-    # One pass over headline and body joined by a line break (no pattern contains one, so no match
-    # spans both, and the break is a word edge like the end of a field): cue hits per topic (longest
-    # wins where a topic's cues overlap, blockers drop the cues they cover) and the distinct context
-    # patterns seen. Contexts count whatever their order, so only cues and blockers are put in text
-    # order (start, longer first): sorting that subset stably by start gives their order among all
-    # matches. Offsets are into the joined text until evidence is reported; the body starts at ``base``.
-    text = f"{headline}\n{body}"
-    if compiled.joinable:
-        context_seen, ranked = find_split(matcher, text)
-    else:  # a pattern with a line break: search the fields apart
-        context_seen, ranked = find_split(matcher, headline)
-        body_contexts, body_ranked = find_split(matcher, body)
-        context_seen |= body_contexts
-        ranked += [(s + base, e + base, r) for s, e, r in body_ranked]
+    # One pass over headline and body joined by a line break, with a line break before and after
+    # (no pattern contains one, so no match spans both fields, and a break is a word edge like the end
+    # of a field): cue hits per topic (longest wins where a topic's cues overlap, blockers drop the
+    # cues they cover) and the distinct context patterns seen. Contexts count whatever their order, so
+    # only cues and blockers are put in text order. Offsets are into this text until evidence is
+    # reported; the headline starts at 1 and the body at ``base``.
+    text = f"\n{headline}\n{body}\n"
+    ranked: list[_Ranked]
+    if compiled.words is not None:
+        context_seen, ranked = compiled.words[language].find(text)
+    else:  # the matcher and its edge tests; apart where a pattern holds a line break
+        if compiled.joinable:
+            context_seen, matches = find_split(matcher, text)
+        else:
+            context_seen, matches = find_split(matcher, headline)
+            body_contexts, body_matches = find_split(matcher, body)
+            context_seen |= body_contexts
+            matches = [(s + 1, e + 1, r) for s, e, r in matches] + [(s + base, e + base, r) for s, e, r in body_matches]
+        ranked = [(s, -e, 0, cues, blocker) for s, e, (cues, blocker) in matches]  # in order already
 
     # per context (numbered across topics): how many of its distinct patterns were found
     context_counts: dict[int, int] = {}
@@ -647,7 +855,8 @@ def _score(
     # cues in text order: chosen (per topic the longest of overlapping cues, none a blocker covers)
     # and weighed in the same pass. Per topic and sense, the factor its contexts give (slot 0: no
     # sense), worked out when the topic first scores. Evidence entries lead with the negated
-    # contribution so a plain sort ranks them (strongest, then field and start: unique in a topic).
+    # contribution so a plain sort ranks them (strongest, then start, headline before body: unique
+    # in a topic).
     repeat_decay = scoring.repeat_decay
     headline_weight = scoring.headline_weight
     unconfirmed = scoring.unconfirmed
@@ -655,14 +864,18 @@ def _score(
     factor_tables: list[list[float] | None] = [None] * n
     totals = [0.0] * n
     headline_totals = [0.0] * n
-    raw_evidence: list[list[tuple[float, int, int, int, _CueRole]]] = [[] for _ in range(n)]
+    raw_evidence: list[list[tuple[float, int, int, _CueRole]]] = [[] for _ in range(n)]
     seen_count: dict[int, int] = {}
     last_end = [-1] * n
     blocked_until = -1
-    for start, end, (cues, blocker) in ranked:
+    paragraph_end = base  # the paragraph of the last body cue: [.., paragraph_end), its weight and kind
+    position_weight = 0.0
+    heading = False
+    for start, negated_end, _, cues, blocker in ranked:
+        end = -negated_end
         if blocker and end > blocked_until:
             blocked_until = end
-        if not cues or start < blocked_until:
+        if start < blocked_until or not cues:
             continue
         for cue in cues:
             owner, key, weight, sense, _, _, _ = cue
@@ -671,27 +884,32 @@ def _score(
             last_end[owner] = end
             table = factor_tables[owner]
             if table is None:
-                table = factor_tables[owner] = _factor_table(plans[owner], context_counts, unconfirmed)
+                table = factor_tables[owner] = _memo_factor_table(
+                    plans[owner], context_counts, unconfirmed, compiled.factor_memos[owner]
+                )
             factor = table[sense]
             repeats = seen_count.get(key, 0)
             seen_count[key] = repeats + 1
             if factor <= 0.0:
                 continue
-            if start < base:
-                field_index = 0
+            if start < base:  # the headline
                 contribution = weight * headline_weight * factor
-                in_heading = True
-            else:
-                field_index = 1
-                index = bisect_right(starts, start) - 1
-                contribution = weight * para_weight[index] * length_factor * factor
-                in_heading = is_subhead[index]
-            if repeats:
-                contribution *= repeat_decay**repeats
-            totals[owner] += contribution
-            if in_heading:
+                if repeats:
+                    contribution *= repeat_decay**repeats
                 headline_totals[owner] += contribution
-            raw_evidence[owner].append((-contribution, field_index, start, end, cue))
+            else:
+                if start >= paragraph_end:  # cues come in text order: look the paragraph up when it changes
+                    index = bisect_right(starts, start) - 1
+                    paragraph_end = starts[index + 1]
+                    position_weight = para_weight[index]
+                    heading = is_subhead[index]
+                contribution = weight * position_weight * length_factor * factor
+                if repeats:
+                    contribution *= repeat_decay**repeats
+                if heading:
+                    headline_totals[owner] += contribution
+            totals[owner] += contribution
+            raw_evidence[owner].append((-contribution, start, end, cue))
 
     # a topic the headline is clearly about makes the others secondary: their evidence is discounted,
     # less so the more of it stands in the headline or a subhead (roundups give each desk a section)
@@ -700,37 +918,49 @@ def _score(
     saturation = scoring.saturation
     primary = [h >= primary_headline for h in headline_totals]
     any_primary = any(primary)
+    cap_labelled, cap_unlabelled = scoring.evidence_cap, scoring.evidence_cap_unlabelled
+    new_evidence = object.__new__
+    set_cue, set_field, set_start, set_end, set_weight = _EVIDENCE_SLOTS
     scores: list[TopicScore] = []
     explanations: list[Explanation] = []
-    for ti, topic in enumerate(topics):
+    for ti, found in enumerate(raw_evidence):
         total = totals[ti]
-        if any_primary and not primary[ti]:
-            share = headline_totals[ti] / primary_headline
-            total *= secondary_discount + (1.0 - secondary_discount) * share
-        score = 1.0 - math.exp(-saturation * total)
-        labelled = score >= topic.threshold
-        found = raw_evidence[ti]
-        found.sort()
-        evidence = []
-        cap = scoring.evidence_cap if labelled else scoring.evidence_cap_unlabelled
-        for negated, field_index, start, end, cue in found[:cap]:
-            # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
-            shift = 0 if field_index == 0 else base
-            evidence.append(
-                Evidence(
-                    cue[4],
-                    _FIELDS[field_index],
-                    (word_start(text, start) if cue[5] else start) - shift,
-                    (word_end(text, end) if cue[6] else end) - shift,
-                    int(-negated * 1000.0 + 0.5) / 1000.0,
-                )
-            )
-        scores.append(TopicScore(topic.id, score, labelled, tuple(evidence), topic.iptc, topic.cameo))
+        if not found:  # nothing counted: total 0.0 and score 0.0, the same TopicScore every time
+            scores.append(compiled.unscored[ti])
+        else:
+            if any_primary and not primary[ti]:
+                share = headline_totals[ti] / primary_headline
+                total *= secondary_discount + (1.0 - secondary_discount) * share
+            topic_id, threshold, iptc, cameo = compiled.topic_codes[ti]
+            score = 1.0 - math.exp(-saturation * total)
+            labelled = score >= threshold
+            found.sort()
+            evidence = []
+            for negated, start, end, cue in found[: cap_labelled if labelled else cap_unlabelled]:
+                # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
+                field_name, shift = ("headline", 1) if start < base else ("body", base)
+                entry = new_evidence(Evidence)  # = Evidence(cue, field, start, end, weight), see _EVIDENCE_SLOTS
+                set_cue(entry, cue[4])
+                set_field(entry, field_name)
+                set_start(entry, (word_start(text, start) if cue[5] else start) - shift)
+                set_end(entry, (word_end(text, end) if cue[6] else end) - shift)
+                set_weight(entry, int(-negated * 1000.0 + 0.5) / 1000.0)
+                evidence.append(entry)
+            scores.append(TopicScore(topic_id, score, labelled, tuple(evidence), iptc, cameo))
         if explained:
             factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
             senses = dict(zip(plans[ti].senses, factors, strict=True))
-            explanations.append(Explanation(topic.id, total, primary[ti], strengths, senses))
+            explanations.append(Explanation(topics[ti].id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
+
+
+# Evidence is a frozen slots dataclass: its __init__ sets each field through object.__setattr__, which
+# costs twice what setting the slots directly does, and the classifier builds ~9 per item. The setters
+# of its slots in field order (cue, field, start, end, weight); a test checks that an object built this
+# way equals the constructor's and that Evidence has no __post_init__ that this would skip.
+_EVIDENCE_SLOTS: tuple[Callable[[Evidence, Any], None], ...] = tuple(
+    getattr(Evidence, f.name).__set__ for f in dataclasses.fields(Evidence)
+)
 
 
 def _paragraph_weights(
@@ -773,6 +1003,30 @@ def _paragraph_weights(
 
 _PLAIN_PARAGRAPHS = 256  # bodies with up to this many paragraphs and no subheads use precomputed weights
 _NO_SUBHEADS = (False,) * _PLAIN_PARAGRAPHS
+
+
+_MEMO_LIMIT = 4096  # entries per memo; a full memo starts over (items of one shape come in runs)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
+def _memo_factor_table(
+    plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float, memo: dict[tuple[int | None, ...], list[float]]
+) -> list[float]:
+    """``_factor_table`` by the counts of the topic's contexts: few combinations recur, and the lookup
+    costs a third of the work."""
+    key = tuple(map(counts.get, range(plan.first_slot, plan.first_slot + len(plan.contexts))))
+    table = memo.get(key)
+    if table is None:
+        table = _factor_table(plan, counts, unconfirmed)
+        _remember(memo, key, table)
+    return table
 
 
 def _factor_table(plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float) -> list[float]:

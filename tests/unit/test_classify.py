@@ -458,13 +458,17 @@ def test_a_cue_that_is_also_a_blocker_is_refused(tmp_path: Path) -> None:
 
 
 def test_headline_and_body_searched_as_one_text_score_as_if_searched_apart(taxonomy: Taxonomy) -> None:
-    """The one search over headline + line break + body gives what two searches give; a taxonomy
-    with a line break inside a pattern falls back to searching the fields apart."""
+    """The one search over headline + line break + body gives what two searches give, with edges in
+    the automaton or tested per hit; a taxonomy with a line break inside a pattern falls back to
+    searching the fields apart."""
     import dataclasses
 
     apart = Taxonomy(version=taxonomy.version, topics=taxonomy.topics, scoring=taxonomy.scoring,
                      blockers=taxonomy.blockers)
-    object.__setattr__(apart, "_compiled", dataclasses.replace(apart._compiled, joinable=False))
+    object.__setattr__(apart, "_compiled", dataclasses.replace(apart._compiled, joinable=False, words=None))
+    matcher = Taxonomy(version=taxonomy.version, topics=taxonomy.topics, scoring=taxonomy.scoring,
+                       blockers=taxonomy.blockers)  # one text, edges tested per hit instead of in the automaton
+    object.__setattr__(matcher, "_compiled", dataclasses.replace(matcher._compiled, words=None))
     items = [
         item("Drohnenangriff auf Kiew", "Russland griff Kiew mit Drohnen an.", "Die Flugabwehr schoss 40 ab."),
         item("Angriff", "Angriff"),  # a cue that ends the headline and starts the body
@@ -473,8 +477,8 @@ def test_headline_and_body_searched_as_one_text_score_as_if_searched_apart(taxon
         item("Kyiv hit by missile strike", "Talks on a ceasefire stalled.", language="en"),
     ]
     for wire in items:
-        assert classify(wire, apart) == classify(wire, taxonomy)
-        assert explain(wire, apart) == explain(wire, taxonomy)
+        assert classify(wire, apart) == classify(wire, matcher) == classify(wire, taxonomy)
+        assert explain(wire, apart) == explain(wire, matcher) == explain(wire, taxonomy)
 
     joined = parse_taxonomy(
         {
@@ -507,3 +511,98 @@ def test_paragraph_weights_from_the_plain_table_match_the_loop(layout: list[str]
     loop = _paragraph_weights(paragraphs, subheads, scoring, ())
     n = len(paragraphs)
     assert (list(fast[0][:n]), list(fast[1][:n])) == (list(loop[0][:n]), list(loop[1][:n]))
+
+
+# spellings that exercise the word search: edges open and closed, punctuation inside and at the edges
+# (canonical keys that collide), and characters outside Latin-1 (letters, punctuation, and the four
+# whose lower case is Latin-1)
+_EDGY = parse_taxonomy(
+    {
+        "version": "edgy",
+        "topics": [
+            {"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
+             "threshold": 0.5,
+             "cues": [{"weight": 1.0, "any": ["Waffen", "*-waffen", "US-Waffen", "US Waffen*", "U.S.", "(Nato",
+                                              "*angriff*", "Angriff", "an die Ukraine", "Kyiv", "ÿes", "straße*"]}],
+             "contexts": [{"id": "c", "effect": "confirm", "senses": ["*"],
+                           "any": ["Nato", "nato-*", "Nato*", "Ukraine", "kiew"]}]},
+        ],
+        "blockers": {"any": ["Waffenruhe", "Nato-Gipfel"]},
+    }
+)
+_PIECES = ["Waffen", "waffen", "-", "US", "U.S.", ".", "(", ")", "Nato", "NATO", "Angriff", "an", "die", "Ukraine",
+           "Kyiv", "Kiew", "Ÿes", "ÿes", "STRASSE", "Straße", "STRAẞE", "Kelvin \u212a", "„", "“", "–", "ł", "Łódź",
+           "?", "ª", "\u00b2", "7", "_", " ", " ", "\n", "\t", "ruhe", "Gipfel", "Drohnen"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from(["de", "en", "any"]),
+       st.sampled_from(["edgy", "shipped"]))
+def test_the_word_search_finds_what_the_matcher_finds(pieces: list[str], language: str, which: str) -> None:
+    """``_WordSearch.find`` (edges in the automaton) gives exactly what ``find_split`` (edges tested
+    per hit) gives: the same context patterns, the same cues and blockers in the same order."""
+    from streams.matching import find_split
+
+    compiled = (_EDGY if which == "edgy" else load_taxonomy())._compiled
+    assert compiled.words is not None
+    text = "\n" + "".join(pieces) + "\n"
+    contexts, found = find_split(compiled.matchers[language], text)
+    words_contexts, ranked = compiled.words[language].find(text)
+    assert words_contexts == contexts
+    assert [(start, -negated_end, (cues, blocker)) for start, negated_end, _, cues, blocker in ranked] == found
+
+
+def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
+    taxonomy = parse_taxonomy(
+        {
+            "version": "t",
+            "topics": [
+                {"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
+                 "threshold": 0.5, "cues": [{"weight": 1.0, "de": ["Łódź", "Angriff"]}]}
+            ],
+        }
+    )
+    assert taxonomy._compiled.words is None
+    scores = classify(item("Angriff auf Łódź", "In Łódź ein Angriff, kein Łódźer."), taxonomy)
+    assert {(e.cue, e.field, e.start) for e in scores[0].evidence} == {
+        ("Angriff", "headline", 0), ("Łódź", "headline", 12), ("Łódź", "body", 3), ("Angriff", "body", 12)
+    }
+
+
+def test_evidence_built_slot_by_slot_equals_the_constructor() -> None:
+    """The scoring loop fills Evidence slots directly (half the cost of the frozen __init__); that is
+    only right while Evidence stays a plain frozen slots dataclass with these fields in this order."""
+    import dataclasses
+
+    from streams.classify import _EVIDENCE_SLOTS
+    from streams.models import Evidence
+
+    assert [f.name for f in dataclasses.fields(Evidence)] == ["cue", "field", "start", "end", "weight"]
+    assert not hasattr(Evidence, "__post_init__")
+    assert len(_EVIDENCE_SLOTS) == 5
+    built = object.__new__(Evidence)
+    for setter, value in zip(_EVIDENCE_SLOTS, ("Drohnen*", "body", 3, 12, 1.5), strict=True):
+        setter(built, value)
+    assert built == Evidence("Drohnen*", "body", 3, 12, 1.5)
+    assert hash(built) == hash(Evidence("Drohnen*", "body", 3, 12, 1.5))
+    assert repr(built) == repr(Evidence("Drohnen*", "body", 3, 12, 1.5))
+
+
+def test_memoised_layouts_and_factor_tables_score_as_fresh_ones() -> None:
+    """The paragraph-weight and factor-table memos only skip work: an item scores the same on a
+    taxonomy whose memos are warm as on a fresh one, and a full memo starts over."""
+    from streams.classify import _MEMO_LIMIT, _remember
+
+    warm, fresh = load_taxonomy(), load_taxonomy
+    wires = [
+        item("Drohnenangriff auf Kiew", "Russland griff an.", "Lage", "Die Flugabwehr schoss.", subheads=("Lage",)),
+        item("Waffenlieferung", "Lage", "Gespräche über eine Waffenruhe.", subheads=("Lage",)),
+        item("Kyiv hit by missile strike", "Talks on a ceasefire stalled.", language="en"),
+    ]
+    for wire in wires * 3:
+        assert classify(wire, warm) == classify(wire, fresh())
+        assert explain(wire, warm) == explain(wire, fresh())
+    memo: dict[int, int] = {}
+    for key in range(_MEMO_LIMIT + 5):
+        _remember(memo, key, key)
+    assert len(memo) <= _MEMO_LIMIT and memo[_MEMO_LIMIT + 4] == _MEMO_LIMIT + 4
