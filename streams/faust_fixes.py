@@ -33,6 +33,7 @@ from faust.events import Event
 from faust.transport.consumer import CONSUMER_FETCHING, Consumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.types import TP
+from mode.utils.queues import ThrowableQueue
 
 PATCHED_VERSION = "0.15.3"
 INSTALLED_VERSION = version("faust-streaming")
@@ -245,6 +246,23 @@ def _event_ack(self: Any) -> bool:
 
 
 Event.ack = _event_ack  # type: ignore[method-assign]
+
+_original_queue_clear = ThrowableQueue.clear
+
+
+def _queue_clear(self: Any) -> None:
+    """Faust empties its stream queues whenever the flow resumes, also at the end of a
+    recovery, after the seek to the committed offsets, when the flow had already resumed: the
+    records handed over in between were dropped unacknowledged, and the commit held at the
+    first of them (issue 7, about one rebalance in three). Their partitions are read again."""
+    for item in self._queue:
+        message = getattr(item, "message", None)
+        if message is not None and message.topic in SETTLE_BEFORE_ACK:
+            POSITIONS.unfinished.add(message.tp)
+    _original_queue_clear(self)
+
+
+ThrowableQueue.clear = _queue_clear  # type: ignore[method-assign]
 
 
 # -- commit arithmetic --------------------------------------------------------------------------

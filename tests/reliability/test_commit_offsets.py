@@ -138,3 +138,25 @@ def test_without_a_committed_offset_or_a_first_read_nothing_is_committed() -> No
     them may be unprocessed, so the lowest ack is no starting point."""
     consumer = _with_gap(None, [40, 41, 42], (30, 31))
     assert Consumer._new_offset(consumer, PARTITION) is None  # type: ignore[arg-type]
+
+
+def test_records_dropped_from_a_stream_queue_are_read_again() -> None:
+    """Faust empties its stream queues when the flow resumes, even after records of the new
+    generation were handed over: those were never processed nor acknowledged, so their
+    partition goes back to the committed offset. Other topics' queues are Faust's business."""
+    from mode.utils.queues import FlowControlEvent, ThrowableQueue
+
+    from streams import faust_fixes
+
+    other = TP("news.enriched-changelog", 0)
+    queue: ThrowableQueue[object] = ThrowableQueue(flow_control=FlowControlEvent())
+    queue.put_nowait(SimpleNamespace(message=SimpleNamespace(topic="wire.raw", tp=PARTITION)))
+    queue.put_nowait(SimpleNamespace(message=SimpleNamespace(topic=other.topic, tp=other)))
+    faust_fixes.SETTLE_BEFORE_ACK.add("wire.raw")
+    try:
+        queue.clear()
+        assert queue.empty()
+        assert PARTITION in POSITIONS.unfinished and other not in POSITIONS.unfinished
+    finally:
+        faust_fixes.SETTLE_BEFORE_ACK.discard("wire.raw")
+        POSITIONS.forget([PARTITION, other])
