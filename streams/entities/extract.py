@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TypeVar
@@ -32,6 +32,11 @@ _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "de
 # \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter,
 # so that the regex engine can skip ahead to capitals instead of trying every position
 _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])")
+# Where _ACRONYM can match: every match starts a run of 3+ capitals. In the text's Latin-1 bytes with
+# each [A-ZÄÖÜ] as "A" (and nothing else as "A"), such runs are found by a literal search, which is
+# much faster than trying the regex at every capital of a German text (every noun has one).
+_CAPITALS = bytes.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ".encode("latin-1"), b"A" * 29)
+_CAPITAL_RUN = re.compile(b"AAA+")
 # " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start; literal first
 # characters keep these regexes fast (the engine jumps from space to space)
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
@@ -209,6 +214,17 @@ def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
 
 
 _HOUSE_NUMBER = re.compile(r" (\d{1,4}[a-z]?)\b(?![.,]\d)")
+
+
+def _acronym_matches(text: str) -> Iterator[re.Match[str]]:
+    """What ``_ACRONYM.finditer(text)`` finds: the regex is tried only where a run of capitals starts
+    (its matches cannot overlap, as each starts a run of capitals and ends inside it)."""
+    capitals = text.encode("latin-1", "replace").translate(_CAPITALS)  # one byte per character
+    match = _ACRONYM.match
+    for run in _CAPITAL_RUN.finditer(capitals):
+        m = match(text, run.start())
+        if m is not None:
+            yield m
 
 
 def _house_number(text: str, end: int) -> int:
@@ -758,7 +774,7 @@ class _Rules:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
         blocked, places, stop = scan.blocked, scan.places, self.acronym_stop
-        for m in _ACRONYM.finditer(text):
+        for m in _acronym_matches(text):
             start, end = m.span()
             word = m.group()
             if start in blocked or start in places or word in stop:

@@ -71,3 +71,10 @@ def test_surname_mentions_are_what_the_alternation_regex_finds(text: str, surnam
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, surnames)) + r")s?(?![\w-])")
     expected = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
     assert ex._surname_mentions(text, surnames) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="ABCÄÖÜÉaä_1-. \u0100\u0391", max_size=30))
+def test_acronym_matches_are_what_the_regex_finds(text: str) -> None:
+    found = [m.span() for m in ex._acronym_matches(text)]
+    assert found == [m.span() for m in ex._ACRONYM.finditer(text)]
