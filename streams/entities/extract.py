@@ -1134,8 +1134,7 @@ def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
     kb_entities = kb.entities
     entities: list[Entity] = []
     for group in groups.values():
-        score = group.score
-        salience = round(score / (score + 3.0), 3)
+        salience = _salience(group.score)
         span = group.first
         mentions = tuple(group.mentions)
         if span.entity is None:
@@ -1148,6 +1147,18 @@ def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
 
 
 _SALIENCE = attrgetter("salience")
+# salience per score: a score is a sum of a few weights, so the same scores recur (and round() is slow)
+_SALIENCES: dict[float, float] = {}
+
+
+def _salience(score: float) -> float:
+    salience = _SALIENCES.get(score)
+    if salience is None:
+        salience = round(score / (score + 3.0), 3)
+        if len(_SALIENCES) >= _CACHE_WORDS:
+            _SALIENCES.clear()
+        _SALIENCES[score] = salience
+    return salience
 
 
 def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[tuple[str, str | int], _Group]) -> None:
