@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TypeVar
 
 from streams.entities.kb import CUE, FIRSTNAME, LEXSURNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
-from streams.matching import word_end, word_start
+from streams.matching import literal_searcher, word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
 _V = TypeVar("_V")
@@ -29,26 +29,34 @@ _ORG_LINKS = frozenset({"und", "des", "der"})  # inside a descriptive name: "fü
 _QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
 _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
-# \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter,
-# so that the regex engine can skip ahead to capitals instead of trying every position
+# \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter
 _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])")
-# Where _ACRONYM can match: every match starts a run of 3+ capitals. In the text's Latin-1 bytes with
-# each [A-ZÄÖÜ] as "A" (and nothing else as "A"), such runs are found by a literal search, which is
-# much faster than trying the regex at every capital of a German text (every noun has one).
-_CAPITALS = bytes.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ".encode("latin-1"), b"A" * 29)
-_CAPITAL_RUN = re.compile(b"AAA+")
-# " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start; literal first
-# characters keep these regexes fast (the engine jumps from space to space)
+# " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
-# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number; a literal first
-# character each, so that the regex engine jumps from match to match
+# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number
 _ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
 # "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
 _DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
 _DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
+
+# Where those regexes can match. In a text's Latin-1 bytes with every [A-ZÄÖÜ] as "A" and every 1-9 as
+# "1" (a character outside Latin-1 as "?"), each match starts with one of a few literals: a run of three
+# capitals for _ACRONYM, " in A" (or " An A" for "In") for _PREP_WORD, and so on. A regex search would
+# try every capital or space of a German text; instead one literal search finds the few places, and the
+# regexes are tried there only (see _Shapes), finding what their finditer would.
+_SHAPE = bytes.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ123456789".encode("latin-1"), b"A" * 29 + b"1" * 9)
+_CAPITAL_RUN = re.compile(b"AAA+")
+_PREP_WORD_SHAPES = (b" in A", b" An A", b" aus A", b" Aus A", b" nach A", b" Aach A")
+_PREP_LINE_SHAPES = (b"\nAn A", b"\nAus A", b"\nAach A")
+_ROAD_SHAPES = (b" A1", b" A 1")
+_DATELINE_SHAPES = (b"\nAAA",)
+_SHAPE_GROUPS = (_PREP_WORD_SHAPES, _PREP_LINE_SHAPES, _ROAD_SHAPES, _DATELINE_SHAPES)
+_PREP_WORDS, _PREP_LINES, _ROAD_STARTS, _DATELINE_LINES = range(4)
+_SHAPE_GROUP = tuple(group for group, shapes in enumerate(_SHAPE_GROUPS) for _ in shapes)
+_find_shapes = literal_searcher([shape for shapes in _SHAPE_GROUPS for shape in shapes])
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -217,15 +225,38 @@ def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
 _HOUSE_NUMBER = re.compile(r" (\d{1,4}[a-z]?)\b(?![.,]\d)")
 
 
-def _acronym_matches(text: str) -> Iterator[re.Match[str]]:
-    """What ``_ACRONYM.finditer(text)`` finds: the regex is tried only where a run of capitals starts
-    (its matches cannot overlap, as each starts a run of capitals and ends inside it)."""
-    capitals = text.encode("latin-1", "replace").translate(_CAPITALS)  # one byte per character
-    match = _ACRONYM.match
-    for run in _CAPITAL_RUN.finditer(capitals):
-        m = match(text, run.start())
-        if m is not None:
-            yield m
+class _Shapes:
+    """Where the whole-text regexes can match in one text (see _SHAPE), as start offsets, ascending."""
+
+    __slots__ = ("acronyms", "datelines", "prep_lines", "prep_words", "roads")
+
+    def __init__(self, text: str) -> None:
+        shape = text.encode("latin-1", "replace").translate(_SHAPE)  # one byte per character
+        self.acronyms = [run.start() for run in _CAPITAL_RUN.finditer(shape)]
+        found: tuple[list[int], ...] = ([], [], [], [])
+        for index, start, _ in _find_shapes(shape):
+            found[_SHAPE_GROUP[index]].append(start)
+        for starts in found:
+            starts.sort()  # the automaton reports in end order
+        self.prep_words, self.prep_lines, roads, self.datelines = found
+        # " A1" stands for every capital: the road's letter picks its regex
+        self.roads = ([at for at in roads if text[at + 1] == "A"], [at for at in roads if text[at + 1] == "B"])
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds where each match must begin at one of ``starts``
+    (ascending): the pattern is tried there, not inside the last match (the pattern never matches
+    the empty string)."""
+    found: list[re.Match[str]] = []
+    match = pattern.match
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = match(text, start)
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
 
 
 def _house_number(text: str, end: int) -> int:
@@ -613,14 +644,13 @@ class _Rules:
             return word not in self.stop and not _sentence_initial(text, prev[0]) and not self.is_common(word)
         return False
 
-    def prep_places(self, scan: _FieldScan) -> None:
+    def prep_places(self, scan: _FieldScan, shapes: _Shapes) -> None:
         """``in Xdorf``/``aus Yhausen``: an unknown capitalised word right after in/aus/nach that is no
         noun, given name, English word or compound noun, and does not begin a longer capitalised run
         or a compound ("in Müller-Lüdenscheids Sinne"), names a place."""
         text = scan.text
-        matches = list(_PREP_WORD.finditer(text))
-        if "\n" in text:
-            matches += _PREP_LINE.finditer(text)
+        matches = _matches_at(_PREP_WORD, text, shapes.prep_words)
+        matches += _matches_at(_PREP_LINE, text, shapes.prep_lines)
         first = _PREP_FIRST.match(text)
         if first is not None:
             matches.append(first)
@@ -702,12 +732,12 @@ class _Rules:
             name = text[start:end]
             scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="district"))
 
-    def roads_and_datelines(self, scan: _FieldScan) -> None:
+    def roads_and_datelines(self, scan: _FieldScan, shapes: _Shapes) -> None:
         """``auf der A 7``: a road number after an article or road noun; ``BOCHUM (dpa) -``: the
         place of a dateline in capitals (unless the KB knows the word, as the agency "AP")."""
         text = scan.text
-        for road in _ROADS:
-            for m in road.finditer(text):
+        for road, starts in zip(_ROADS, shapes.roads, strict=True):
+            for m in _matches_at(road, text, starts):
                 start, end = m.span(1)
                 prev = _prev_word(scan, start)
                 before = text[prev[0] : prev[1]] if prev is not None else ""
@@ -716,7 +746,8 @@ class _Rules:
                     name = text[start:end]
                     scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
         first = _DATELINE.match(text)
-        for m in (first, *_DATELINE_LINE.finditer(text)) if first else _DATELINE_LINE.finditer(text):
+        lines = _matches_at(_DATELINE_LINE, text, shapes.datelines)
+        for m in (first, *lines) if first else lines:
             start, end = m.span(1)
             if start not in scan.blocked and start not in scan.people and not _ROMAN.fullmatch(m.group(1)):
                 name = m.group(1).title()
@@ -771,11 +802,11 @@ class _Rules:
         ent = self.kb.lookup(name)
         return ent is not None and ent.type == "place"
 
-    def acronyms(self, scan: _FieldScan) -> None:
+    def acronyms(self, scan: _FieldScan, shapes: _Shapes) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
         blocked, places, stop = scan.blocked, scan.places, self.acronym_stop
-        for m in _acronym_matches(text):
+        for m in _matches_at(_ACRONYM, text, shapes.acronyms):
             start, end = m.span()
             word = m.group()
             if start in blocked or start in places or word in stop:
@@ -938,10 +969,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             and text[span.start : span.end] in kb.parties
         ):
             rules.party_tagged(scan, span.start - 1)
-    rules.acronyms(scan)
-    rules.prep_places(scan)
+    shapes = _Shapes(text)
+    rules.acronyms(scan, shapes)
+    rules.prep_places(scan, shapes)
     rules.district_places(scan)
-    rules.roads_and_datelines(scan)
+    rules.roads_and_datelines(scan, shapes)
     return scan
 
 

@@ -73,8 +73,28 @@ def test_surname_mentions_are_what_the_alternation_regex_finds(text: str, surnam
     assert ex._surname_mentions(text, surnames) == expected
 
 
-@settings(max_examples=400, deadline=None)
-@given(text=st.text(alphabet="ABCÄÖÜÉaä_1-. \u0100\u0391", max_size=30))
-def test_acronym_matches_are_what_the_regex_finds(text: str) -> None:
-    found = [m.span() for m in ex._acronym_matches(text)]
-    assert found == [m.span() for m in ex._ACRONYM.finditer(text)]
+# the pieces those regexes are made of, so that generated texts often match them
+_PIECES = [" ", "\n", "in", "In", "aus", "Aus", "nach", "Nach", "A", "B", "C", "AB", "Ä", "Ü", "1", "7", "0"]
+_PIECES += ["Berlin", "dorf", "DPA", "KÖLN", "-", "(", "–", ".", ",", "É", "é", "\u0100", "\u0391", "’", "_"]
+_PIECES += [" A 7", " A1", " B 27", " in Berlin", " In Ulm", " nach Xdorf", "\nAus Köln"]
+_PIECES += ["\nBOCHUM (dpa) - ", "\nULM – "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    text=st.text(alphabet="ABCINÄÖÜÉaäinuschN_10-.( –\n\u0100\u0391", max_size=40)
+    | st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
+)
+def test_whole_text_regexes_tried_at_their_shapes_find_what_finditer_finds(text: str) -> None:
+    shapes = ex._Shapes(text)
+    tried = [
+        (ex._ACRONYM, shapes.acronyms),
+        (ex._PREP_WORD, shapes.prep_words),
+        (ex._PREP_LINE, shapes.prep_lines),
+        (ex._ROADS[0], shapes.roads[0]),
+        (ex._ROADS[1], shapes.roads[1]),
+        (ex._DATELINE_LINE, shapes.datelines),
+    ]
+    for pattern, starts in tried:
+        found = [m.span() for m in ex._matches_at(pattern, text, starts)]
+        assert found == [m.span() for m in pattern.finditer(text)], pattern.pattern
