@@ -1141,15 +1141,19 @@ def _weights(item: WireItem, body: str) -> tuple[int, int]:
     return (start, start + len(lead)) if start >= 0 else (0, 0)
 
 
+# what groups mentions into one Entity: a KB entity's index, or (type, name) of a discovered one
+_GroupKey = int | tuple[str, str]
+
+
 def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
     """The entities of an item, one per KB id or discovered name, most salient first."""
     headline, body = item.headline, item.body
     spans = _find_spans(item, kb, headline, body)
     lead_start, lead_end = _weights(item, body)
-    groups: dict[tuple[str, str | int], _Group] = {}
+    groups: dict[_GroupKey, _Group] = {}
     for span in spans:
         entity = span.entity
-        key: tuple[str, str | int] = (span.type, span.name if entity is None else entity)
+        key: _GroupKey = (span.type, span.name) if entity is None else entity  # a KB entity has one type
         group = groups.get(key)
         if group is None:
             group = groups[key] = _Group(span)
@@ -1194,17 +1198,19 @@ def _salience(score: float) -> float:
     return salience
 
 
-def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[tuple[str, str | int], _Group]) -> None:
+def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[_GroupKey, _Group]) -> None:
     """The dateline names where the item was filed: that place gains weight (or is added)."""
     ent = _rules(kb).dateline_entity(place)
+    key: _GroupKey
     if ent is None:
-        key: tuple[str, str | int] = ("place", place.title() if place.isupper() else place)
+        name = place.title() if place.isupper() else place
+        key = ("place", name)
         if key not in groups:
-            groups[key] = _Group(Span("dateline", 0, 0, "place", None, str(key[1]), _RANK_GAZ))
+            groups[key] = _Group(Span("dateline", 0, 0, "place", None, name, _RANK_GAZ))
     else:
-        key = (ent.type, kb.index[ent.id])
+        key = kb.index[ent.id]
         if key not in groups:
-            groups[key] = _Group(Span("dateline", 0, 0, ent.type, kb.index[ent.id], ent.name, _RANK_KB))
+            groups[key] = _Group(Span("dateline", 0, 0, ent.type, key, ent.name, _RANK_KB))
     groups[key].score += _W_DATELINE
 
 
