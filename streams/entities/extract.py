@@ -14,7 +14,7 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import TypeVar
 
 from streams.entities.kb import CUE, FIRSTNAME, LEXSURNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
@@ -1001,28 +1001,54 @@ def _licensed(span: Span, scan: _FieldScan, seen_full: set[int]) -> bool:
     return pos in scan.title_ends
 
 
-def _select(candidates: list[Span], size: int) -> list[Span]:
+def _select(candidates: list[Span]) -> list[Span]:
     """Longest span first, KB link before rule before gazetteer before weak form; no overlaps.
-    ``size`` is the length of the field text (no span ends past it)."""
-    if not candidates:
-        return []
-    # (longest, rank, start, position): the position keeps the sort stable and is never a tie
-    order = [(s.start - s.end, s.rank, s.start, i) for i, s in enumerate(candidates)]
-    order.sort()
-    chosen: list[tuple[int, Span]] = []
-    covered = bytearray(size + 1)
-    for _, _, start, i in order:
-        span = candidates[i]
-        end = span.end
-        if covered.find(1, start, end) >= 0:
-            continue
-        chosen.append((start, span))
-        covered[start:end] = b"\x01" * (end - start)
-    chosen.sort(key=_FIRST)  # chosen spans do not overlap: starts are unique
-    return [span for _, span in chosen]
+
+    That greedy choice, made separately in each run of overlapping candidates: a span's fate depends
+    only on the spans it overlaps, and most candidates overlap none (they are simply kept)."""
+    if len(candidates) < 2:
+        return list(candidates)
+    by_start = sorted(candidates, key=_START)  # stable: equal starts stay in order of finding
+    chosen: list[Span] = []
+    run = [by_start[0]]
+    last_start, run_end = by_start[0].start, by_start[0].end
+    for span in by_start[1:]:
+        start = span.start
+        # in the run if it overlaps it (or starts where the last one did: an empty span would not overlap)
+        if start < run_end or start == last_start:
+            run.append(span)
+            if span.end > run_end:
+                run_end = span.end
+        else:
+            chosen.extend(_choose(run) if len(run) > 1 else run)
+            run = [span]
+            run_end = span.end
+        last_start = start
+    chosen.extend(_choose(run) if len(run) > 1 else run)
+    return chosen
 
 
-_FIRST = itemgetter(0)
+def _choose(run: list[Span]) -> list[Span]:
+    """The greedy choice in a run of overlapping spans (in order of start), in order of start."""
+    run.sort(key=_PRIORITY)  # stable: among equals the one found first wins
+    kept: list[Span] = []
+    for span in run:
+        start, end = span.start, span.end
+        for other in kept:
+            if max(start, other.start) < min(end, other.end):  # they share a character
+                break
+        else:
+            kept.append(span)
+    kept.sort(key=_START)
+    return kept
+
+
+def _priority(span: Span) -> tuple[int, int, int]:
+    return span.start - span.end, span.rank, span.start
+
+
+_PRIORITY = _priority
+_START = attrgetter("start")
 
 
 _RULES: weakref.WeakKeyDictionary[KnowledgeBase, _Rules] = weakref.WeakKeyDictionary()
@@ -1065,7 +1091,7 @@ def _find_spans(item: WireItem, kb: KnowledgeBase, headline: str, body: str) -> 
             span.name = kb.entities[chosen].name
             span.type = kb.entities[chosen].type
         candidates = [s for s in scan.candidates if s.rank != 99] if unresolved else scan.candidates
-        result.extend(_select(candidates, len(scan.text)))
+        result.extend(_select(candidates))
     _propagate_surnames(result, scans)
     return result
 

@@ -12,6 +12,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streams.entities import Span
+
 # the module, not the function of the same name that streams.entities exports
 ex = importlib.import_module("streams.entities.extract")
 
@@ -98,3 +100,34 @@ def test_whole_text_regexes_tried_at_their_shapes_find_what_finditer_finds(text:
     for pattern, starts in tried:
         found = [m.span() for m in ex._matches_at(pattern, text, starts)]
         assert found == [m.span() for m in pattern.finditer(text)], pattern.pattern
+
+
+def select_reference(candidates: list[Span], size: int) -> list[Span]:
+    """The plain greedy choice: longest first, then rank, start, order of finding; no shared character."""
+    def priority(i: int) -> tuple[int, int, int, int]:
+        span = candidates[i]
+        return span.start - span.end, span.rank, span.start, i
+
+    covered = bytearray(size + 1)
+    chosen: list[Span] = []
+    for i in sorted(range(len(candidates)), key=priority):
+        span = candidates[i]
+        if covered.find(1, span.start, span.end) < 0:
+            chosen.append(span)
+            covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+_spans = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(0, 6), st.integers(0, 3)).map(
+        lambda t: Span("body", t[0], t[0] + t[1], "place", None, "x", t[2])
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(candidates=_spans)
+def test_select_is_the_plain_greedy_choice(candidates: list[Span]) -> None:
+    expected = select_reference(candidates, 40)
+    assert [id(s) for s in ex._select(candidates)] == [id(s) for s in expected]
