@@ -879,8 +879,9 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         kind = alias.kind
         if kind == CUE:
             cues.append((alias.cue, m_start, m_end))
-            for more in alias.more_cues:
-                cues.append((more, m_start, m_end))
+            if alias.more_cues:
+                for more in alias.more_cues:
+                    cues.append((more, m_start, m_end))
         elif kind == NAME:
             target = alias.targets[0]
             ent = entities[target]
@@ -929,7 +930,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 scan.surnames.append(span)
     for cue, start, end in cues:
         wstart = start if start == 0 or not text[start - 1].isalnum() else word_start(text, start)
-        if cue == "title":
+        # the kinds by how often they come: speech verbs, titles, then the rest
+        if cue == "speech":
+            if wstart == start:
+                rules.speaker(scan, start, end)
+        elif cue == "title":
             if text[wstart].isupper() or text[wstart] in "mMds":  # "Bundeskanzler", "spokesman"
                 scan.title_ends.add(end)
                 rules.titled(scan, end)
@@ -944,9 +949,6 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 rules.org_head(scan, wstart, end, compound=True)
         elif cue == "club":
             rules.club(scan, start, end)
-        elif cue == "speech":
-            if wstart == start:
-                rules.speaker(scan, start, end)
         elif cue == "place-suffix":
             rules.suffix_place(scan, end)
         elif cue == "org-type":
