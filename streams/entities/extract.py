@@ -168,7 +168,13 @@ class _FieldScan:
 def _next_word(text: str, pos: int, *, comma: bool = False) -> tuple[int, int] | None:
     """The word right after ``pos`` with only spaces between (optionally one comma)."""
     char = text[pos : pos + 1]
-    if char != " " and not char.isalnum() and not (comma and char == ","):
+    if char == " ":
+        # the common case, without the regex: a space, then a plain word up to the next space
+        space = text.find(" ", pos + 1)
+        end = space if space >= 0 else len(text)
+        if text[pos + 1 : end].isalnum():
+            return pos + 1, end
+    elif not char.isalnum() and not (comma and char == ","):
         return None  # the regex could not match here: spare the call
     m = (_NEXT_WORD_COMMA if comma else _NEXT_WORD).match(text, pos)
     return m.span(1) if m else None
@@ -188,6 +194,10 @@ def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
         return None
     char = text[pos - 1]
     if char == " " and pos > 1:
+        # the common case, without the regex: a space, and a plain word after the space before it
+        space = text.rfind(" ", 0, pos - 1)
+        if text[space + 1 : pos - 1].isalnum():
+            return space + 1, pos - 1
         char = text[pos - 2]
     if char != " " and not char.isalnum() and char not in "-'’":
         return None
