@@ -54,7 +54,7 @@ _PREP_LINE_SHAPES = (b"\nAn A", b"\nAus A", b"\nAach A")
 _ROAD_SHAPES = (b" A1", b" A 1")
 _DATELINE_SHAPES = (b"\nAAA",)
 _SHAPE_GROUPS = (_PREP_WORD_SHAPES, _PREP_LINE_SHAPES, _ROAD_SHAPES, _DATELINE_SHAPES)
-_PREP_WORDS, _PREP_LINES, _ROAD_STARTS, _DATELINE_LINES = range(4)
+_PREP_WORDS, _PREP_LINES, _ROAD_STARTS, _DATELINE_LINES, _B_ROAD_STARTS = range(5)  # _ROAD_STARTS: A roads
 _SHAPE_GROUP = tuple(group for group, shapes in enumerate(_SHAPE_GROUPS) for _ in shapes)
 _find_shapes = literal_searcher([shape for shapes in _SHAPE_GROUPS for shape in shapes])
 _ROMAN = re.compile(r"[IVXLCDM]+")
@@ -243,14 +243,20 @@ class _Shapes:
     def __init__(self, text: str) -> None:
         shape = text.encode("latin-1", "replace").translate(_SHAPE)  # one byte per character
         self.acronyms = [run.start() for run in _CAPITAL_RUN.finditer(shape)]
-        found: tuple[list[int], ...] = ([], [], [], [])
-        for index, start, _ in _find_shapes(shape):
-            found[_SHAPE_GROUP[index]].append(start)
+        found: tuple[list[int], ...] = ([], [], [], [], [])
+        for index, start, _ in _find_shapes(shape, True):
+            group = _SHAPE_GROUP[index]
+            if group == _ROAD_STARTS:  # " A1" stands for every capital: the road's letter picks its regex
+                letter = text[start + 1]
+                if letter != "A":
+                    if letter != "B":
+                        continue
+                    group = _B_ROAD_STARTS
+            found[group].append(start)
         for starts in found:
             starts.sort()  # the automaton reports in end order
-        self.prep_words, self.prep_lines, roads, self.datelines = found
-        # " A1" stands for every capital: the road's letter picks its regex
-        self.roads = ([at for at in roads if text[at + 1] == "A"], [at for at in roads if text[at + 1] == "B"])
+        self.prep_words, self.prep_lines, a_roads, self.datelines, b_roads = found
+        self.roads = (a_roads, b_roads)
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
