@@ -850,25 +850,28 @@ class _Rules:
             if near is None or near[1] - near[0] < 3 or not text[near[0]].isupper():
                 continue
             start, end = near
+            # the cheap tests first: a KB name or place, and the word test, which is remembered
+            if start in scan.blocked or start in scan.places or not self._speaks(text[start:end]):
+                continue
             if near is not after:
                 article = _prev_word(scan, start)
                 if article is not None and text[article[0] : article[1]] in _ACRONYM_CONTEXT:
                     continue  # "Die Agentur sprach": an article makes it a noun or an organisation
-            if start in scan.blocked or start in scan.places:
-                continue
-            word = text[start:end]
-            speaks = self._speakers.get(word)
-            if speaks is None:
-                speaks = not (
-                    word in self.toponyms
-                    or "-" in word
-                    or word in self.english
-                    or not self.name_word(word)
-                    or self.is_compound(word)
-                )
-                _remember(self._speakers, word, speaks)
-            if speaks:
-                self._person(scan, start, end, "speech")
+            self._person(scan, start, end, "speech")
+
+    def _speaks(self, word: str) -> bool:
+        """May this capitalised word name who speaks? (remembered per word)"""
+        speaks = self._speakers.get(word)
+        if speaks is None:
+            speaks = not (
+                word in self.toponyms
+                or "-" in word
+                or word in self.english
+                or not self.name_word(word)
+                or self.is_compound(word)
+            )
+            _remember(self._speakers, word, speaks)
+        return speaks
 
     def suffix_place(self, scan: _FieldScan, end: int) -> None:
         """``in Xdorf``: an unknown capitalised word with a settlement ending after a preposition."""
@@ -1053,7 +1056,8 @@ def _choose(run: list[Span]) -> list[Span]:
     for span in run:
         start, end = span.start, span.end
         for other in kept:
-            if max(start, other.start) < min(end, other.end):  # they share a character
+            # they share a character: the later start is before the earlier end (never for an empty span)
+            if (start if start > other.start else other.start) < (end if end < other.end else other.end):
                 break
         else:
             kept.append(span)
