@@ -148,10 +148,11 @@ class _FieldScan:
         "title_ends",
     )
 
-    def __init__(self, field: str, text: str, reversed_text: str = "") -> None:
+    def __init__(self, field: str, text: str, reversed_text: str | None = None) -> None:
         self.field = field
         self.text = text
-        self.reversed = reversed_text  # text[::-1], for looking back with a regex
+        # text[::-1], for looking back with a regex; made when first needed (most fields never do)
+        self.reversed = reversed_text
         self.candidates: list[Span] = []
         self.blocked: dict[int, int] = {}  # start -> end of KB names (not people)
         self.places: dict[int, int] = {}  # start -> end of gazetteer places
@@ -202,7 +203,10 @@ def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
     if char != " " and not char.isalnum() and char not in "-'’":
         return None
     n = len(text)
-    m = _REVERSED_RUN.match(scan.reversed, n - pos)
+    reversed_text = scan.reversed
+    if reversed_text is None:
+        reversed_text = scan.reversed = text[::-1]
+    m = _REVERSED_RUN.match(reversed_text, n - pos)
     if m is None:  # pragma: no cover - the pattern matches the empty string
         return None
     first, last = m.span(1)
@@ -887,7 +891,7 @@ class _Rules:
 
 
 def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) -> _FieldScan:
-    scan = _FieldScan(field_name, text, text[::-1])
+    scan = _FieldScan(field_name, text)
     if not text:
         return scan
     entities = kb.entities
