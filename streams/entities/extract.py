@@ -14,11 +14,11 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import TypeVar
 
 from streams.entities.kb import CUE, FIRSTNAME, LEXSURNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
-from streams.matching import word_end, word_start
+from streams.matching import literal_searcher, word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
 _V = TypeVar("_V")
@@ -29,21 +29,34 @@ _ORG_LINKS = frozenset({"und", "des", "der"})  # inside a descriptive name: "fü
 _QUALIFIERS_NAME = frozenset({"der", "des", "zu", "von", "am", "an"})  # "Universität zu Köln"
 _SENTENCE_END = frozenset('.!?:;"„“»«')
 _SECOND_PARTICLES = frozenset({"der", "den", "de", "la", "van", "von", "zu", "del"})
-# \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter,
-# so that the regex engine can skip ahead to capitals instead of trying every position
+# \b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.]) with the leading \b as a look-behind after the first letter
 _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])")
-# " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start; literal first
-# characters keep these regexes fast (the engine jumps from space to space)
+# " in/aus/nach Xyz" after a space, or after a line break at a paragraph's start
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
 _JOINERS = frozenset("-'’")
-# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number; a literal first
-# character each, so that the regex engine jumps from match to match
+# "die A 7", "zur A1", "der B 27": German motorways and federal roads by number
 _ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
 # "BOCHUM (dpa) -", "RIEDLINGEN - ": a dateline in capitals opening the text or a paragraph
 _DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
 _DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
+
+# Where those regexes can match. In a text's Latin-1 bytes with every [A-ZÄÖÜ] as "A" and every 1-9 as
+# "1" (a character outside Latin-1 as "?"), each match starts with one of a few literals: a run of three
+# capitals for _ACRONYM, " in A" (or " An A" for "In") for _PREP_WORD, and so on. A regex search would
+# try every capital or space of a German text; instead one literal search finds the few places, and the
+# regexes are tried there only (see _Shapes), finding what their finditer would.
+_SHAPE = bytes.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ123456789".encode("latin-1"), b"A" * 29 + b"1" * 9)
+_CAPITAL_RUN = re.compile(b"AAA+")
+_PREP_WORD_SHAPES = (b" in A", b" An A", b" aus A", b" Aus A", b" nach A", b" Aach A")
+_PREP_LINE_SHAPES = (b"\nAn A", b"\nAus A", b"\nAach A")
+_ROAD_SHAPES = (b" A1", b" A 1")
+_DATELINE_SHAPES = (b"\nAAA",)
+_SHAPE_GROUPS = (_PREP_WORD_SHAPES, _PREP_LINE_SHAPES, _ROAD_SHAPES, _DATELINE_SHAPES)
+_PREP_WORDS, _PREP_LINES, _ROAD_STARTS, _DATELINE_LINES, _B_ROAD_STARTS = range(5)  # _ROAD_STARTS: A roads
+_SHAPE_GROUP = tuple(group for group, shapes in enumerate(_SHAPE_GROUPS) for _ in shapes)
+_find_shapes = literal_searcher([shape for shapes in _SHAPE_GROUPS for shape in shapes])
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -135,10 +148,11 @@ class _FieldScan:
         "title_ends",
     )
 
-    def __init__(self, field: str, text: str, reversed_text: str = "") -> None:
+    def __init__(self, field: str, text: str, reversed_text: str | None = None) -> None:
         self.field = field
         self.text = text
-        self.reversed = reversed_text  # text[::-1], for looking back with a regex
+        # text[::-1], for looking back with a regex; made when first needed (most fields never do)
+        self.reversed = reversed_text
         self.candidates: list[Span] = []
         self.blocked: dict[int, int] = {}  # start -> end of KB names (not people)
         self.places: dict[int, int] = {}  # start -> end of gazetteer places
@@ -155,7 +169,13 @@ class _FieldScan:
 def _next_word(text: str, pos: int, *, comma: bool = False) -> tuple[int, int] | None:
     """The word right after ``pos`` with only spaces between (optionally one comma)."""
     char = text[pos : pos + 1]
-    if char != " " and not char.isalnum() and not (comma and char == ","):
+    if char == " ":
+        # the common case, without the regex: a space, then a plain word up to the next space
+        space = text.find(" ", pos + 1)
+        end = space if space >= 0 else len(text)
+        if text[pos + 1 : end].isalnum():
+            return pos + 1, end
+    elif not char.isalnum() and not (comma and char == ","):
         return None  # the regex could not match here: spare the call
     m = (_NEXT_WORD_COMMA if comma else _NEXT_WORD).match(text, pos)
     return m.span(1) if m else None
@@ -175,11 +195,18 @@ def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
         return None
     char = text[pos - 1]
     if char == " " and pos > 1:
+        # the common case, without the regex: a space, and a plain word after the space before it
+        space = text.rfind(" ", 0, pos - 1)
+        if text[space + 1 : pos - 1].isalnum():
+            return space + 1, pos - 1
         char = text[pos - 2]
     if char != " " and not char.isalnum() and char not in "-'’":
         return None
     n = len(text)
-    m = _REVERSED_RUN.match(scan.reversed, n - pos)
+    reversed_text = scan.reversed
+    if reversed_text is None:
+        reversed_text = scan.reversed = text[::-1]
+    m = _REVERSED_RUN.match(reversed_text, n - pos)
     if m is None:  # pragma: no cover - the pattern matches the empty string
         return None
     first, last = m.span(1)
@@ -193,8 +220,9 @@ def _prev_word(scan: _FieldScan, pos: int) -> tuple[int, int] | None:
     return start, end
 
 
-# in the reversed text: spaces, then the run of characters that are alphanumeric or -'’
-_REVERSED_RUN = re.compile(r" *((?:[^\W_]|[-'’])*)")
+# in the reversed text: spaces, then the run of characters that are alphanumeric or -'’ (taken a run
+# of letters and digits at a time, which is faster than one character per repetition)
+_REVERSED_RUN = re.compile(r" *((?:[^\W_]+|[-'’])*)")
 
 
 # name_word answers, remembered per word: never, always, or only right after a given name
@@ -209,6 +237,46 @@ def _remember(cache: dict[str, _V], word: str, value: _V) -> None:
 
 
 _HOUSE_NUMBER = re.compile(r" (\d{1,4}[a-z]?)\b(?![.,]\d)")
+
+
+class _Shapes:
+    """Where the whole-text regexes can match in one text (see _SHAPE), as start offsets, ascending."""
+
+    __slots__ = ("acronyms", "datelines", "prep_lines", "prep_words", "roads")
+
+    def __init__(self, text: str) -> None:
+        shape = text.encode("latin-1", "replace").translate(_SHAPE)  # one byte per character
+        self.acronyms = [run.start() for run in _CAPITAL_RUN.finditer(shape)]
+        found: tuple[list[int], ...] = ([], [], [], [], [])
+        for index, start, _ in _find_shapes(shape, True):
+            group = _SHAPE_GROUP[index]
+            if group == _ROAD_STARTS:  # " A1" stands for every capital: the road's letter picks its regex
+                letter = text[start + 1]
+                if letter != "A":
+                    if letter != "B":
+                        continue
+                    group = _B_ROAD_STARTS
+            found[group].append(start)
+        for starts in found:
+            starts.sort()  # the automaton reports in end order
+        self.prep_words, self.prep_lines, a_roads, self.datelines, b_roads = found
+        self.roads = (a_roads, b_roads)
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds where each match must begin at one of ``starts``
+    (ascending): the pattern is tried there, not inside the last match (the pattern never matches
+    the empty string)."""
+    found: list[re.Match[str]] = []
+    match = pattern.match
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = match(text, start)
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
 
 
 def _house_number(text: str, end: int) -> int:
@@ -596,14 +664,13 @@ class _Rules:
             return word not in self.stop and not _sentence_initial(text, prev[0]) and not self.is_common(word)
         return False
 
-    def prep_places(self, scan: _FieldScan) -> None:
+    def prep_places(self, scan: _FieldScan, shapes: _Shapes) -> None:
         """``in Xdorf``/``aus Yhausen``: an unknown capitalised word right after in/aus/nach that is no
         noun, given name, English word or compound noun, and does not begin a longer capitalised run
         or a compound ("in Müller-Lüdenscheids Sinne"), names a place."""
         text = scan.text
-        matches = list(_PREP_WORD.finditer(text))
-        if "\n" in text:
-            matches += _PREP_LINE.finditer(text)
+        matches = _matches_at(_PREP_WORD, text, shapes.prep_words)
+        matches += _matches_at(_PREP_LINE, text, shapes.prep_lines)
         first = _PREP_FIRST.match(text)
         if first is not None:
             matches.append(first)
@@ -685,12 +752,12 @@ class _Rules:
             name = text[start:end]
             scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="district"))
 
-    def roads_and_datelines(self, scan: _FieldScan) -> None:
+    def roads_and_datelines(self, scan: _FieldScan, shapes: _Shapes) -> None:
         """``auf der A 7``: a road number after an article or road noun; ``BOCHUM (dpa) -``: the
         place of a dateline in capitals (unless the KB knows the word, as the agency "AP")."""
         text = scan.text
-        for road in _ROADS:
-            for m in road.finditer(text):
+        for road, starts in zip(_ROADS, shapes.roads, strict=True):
+            for m in _matches_at(road, text, starts):
                 start, end = m.span(1)
                 prev = _prev_word(scan, start)
                 before = text[prev[0] : prev[1]] if prev is not None else ""
@@ -699,7 +766,8 @@ class _Rules:
                     name = text[start:end]
                     scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
         first = _DATELINE.match(text)
-        for m in (first, *_DATELINE_LINE.finditer(text)) if first else _DATELINE_LINE.finditer(text):
+        lines = _matches_at(_DATELINE_LINE, text, shapes.datelines)
+        for m in (first, *lines) if first else lines:
             start, end = m.span(1)
             if start not in scan.blocked and start not in scan.people and not _ROMAN.fullmatch(m.group(1)):
                 name = m.group(1).title()
@@ -754,11 +822,11 @@ class _Rules:
         ent = self.kb.lookup(name)
         return ent is not None and ent.type == "place"
 
-    def acronyms(self, scan: _FieldScan) -> None:
+    def acronyms(self, scan: _FieldScan, shapes: _Shapes) -> None:
         """An unknown all-caps word (DHB, KSC) in running text is nearly always an organisation."""
         text = scan.text
         blocked, places, stop = scan.blocked, scan.places, self.acronym_stop
-        for m in _ACRONYM.finditer(text):
+        for m in _matches_at(_ACRONYM, text, shapes.acronyms):
             start, end = m.span()
             word = m.group()
             if start in blocked or start in places or word in stop:
@@ -786,25 +854,28 @@ class _Rules:
             if near is None or near[1] - near[0] < 3 or not text[near[0]].isupper():
                 continue
             start, end = near
+            # the cheap tests first: a KB name or place, and the word test, which is remembered
+            if start in scan.blocked or start in scan.places or not self._speaks(text[start:end]):
+                continue
             if near is not after:
                 article = _prev_word(scan, start)
                 if article is not None and text[article[0] : article[1]] in _ACRONYM_CONTEXT:
                     continue  # "Die Agentur sprach": an article makes it a noun or an organisation
-            if start in scan.blocked or start in scan.places:
-                continue
-            word = text[start:end]
-            speaks = self._speakers.get(word)
-            if speaks is None:
-                speaks = not (
-                    word in self.toponyms
-                    or "-" in word
-                    or word in self.english
-                    or not self.name_word(word)
-                    or self.is_compound(word)
-                )
-                _remember(self._speakers, word, speaks)
-            if speaks:
-                self._person(scan, start, end, "speech")
+            self._person(scan, start, end, "speech")
+
+    def _speaks(self, word: str) -> bool:
+        """May this capitalised word name who speaks? (remembered per word)"""
+        speaks = self._speakers.get(word)
+        if speaks is None:
+            speaks = not (
+                word in self.toponyms
+                or "-" in word
+                or word in self.english
+                or not self.name_word(word)
+                or self.is_compound(word)
+            )
+            _remember(self._speakers, word, speaks)
+        return speaks
 
     def suffix_place(self, scan: _FieldScan, end: int) -> None:
         """``in Xdorf``: an unknown capitalised word with a settlement ending after a preposition."""
@@ -820,7 +891,7 @@ class _Rules:
 
 
 def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) -> _FieldScan:
-    scan = _FieldScan(field_name, text, text[::-1])
+    scan = _FieldScan(field_name, text)
     if not text:
         return scan
     entities = kb.entities
@@ -831,8 +902,9 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         kind = alias.kind
         if kind == CUE:
             cues.append((alias.cue, m_start, m_end))
-            for more in alias.more_cues:
-                cues.append((more, m_start, m_end))
+            if alias.more_cues:
+                for more in alias.more_cues:
+                    cues.append((more, m_start, m_end))
         elif kind == NAME:
             target = alias.targets[0]
             ent = entities[target]
@@ -881,7 +953,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 scan.surnames.append(span)
     for cue, start, end in cues:
         wstart = start if start == 0 or not text[start - 1].isalnum() else word_start(text, start)
-        if cue == "title":
+        # the kinds by how often they come: speech verbs, titles, then the rest
+        if cue == "speech":
+            if wstart == start:
+                rules.speaker(scan, start, end)
+        elif cue == "title":
             if text[wstart].isupper() or text[wstart] in "mMds":  # "Bundeskanzler", "spokesman"
                 scan.title_ends.add(end)
                 rules.titled(scan, end)
@@ -896,9 +972,6 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                 rules.org_head(scan, wstart, end, compound=True)
         elif cue == "club":
             rules.club(scan, start, end)
-        elif cue == "speech":
-            if wstart == start:
-                rules.speaker(scan, start, end)
         elif cue == "place-suffix":
             rules.suffix_place(scan, end)
         elif cue == "org-type":
@@ -921,10 +994,11 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             and text[span.start : span.end] in kb.parties
         ):
             rules.party_tagged(scan, span.start - 1)
-    rules.acronyms(scan)
-    rules.prep_places(scan)
+    shapes = _Shapes(text)
+    rules.acronyms(scan, shapes)
+    rules.prep_places(scan, shapes)
     rules.district_places(scan)
-    rules.roads_and_datelines(scan)
+    rules.roads_and_datelines(scan, shapes)
     return scan
 
 
@@ -952,28 +1026,55 @@ def _licensed(span: Span, scan: _FieldScan, seen_full: set[int]) -> bool:
     return pos in scan.title_ends
 
 
-def _select(candidates: list[Span], size: int) -> list[Span]:
+def _select(candidates: list[Span]) -> list[Span]:
     """Longest span first, KB link before rule before gazetteer before weak form; no overlaps.
-    ``size`` is the length of the field text (no span ends past it)."""
-    if not candidates:
-        return []
-    # (longest, rank, start, position): the position keeps the sort stable and is never a tie
-    order = [(s.start - s.end, s.rank, s.start, i) for i, s in enumerate(candidates)]
-    order.sort()
-    chosen: list[tuple[int, Span]] = []
-    covered = bytearray(size + 1)
-    for _, _, start, i in order:
-        span = candidates[i]
-        end = span.end
-        if covered.find(1, start, end) >= 0:
-            continue
-        chosen.append((start, span))
-        covered[start:end] = b"\x01" * (end - start)
-    chosen.sort(key=_FIRST)  # chosen spans do not overlap: starts are unique
-    return [span for _, span in chosen]
+
+    That greedy choice, made separately in each run of overlapping candidates: a span's fate depends
+    only on the spans it overlaps, and most candidates overlap none (they are simply kept)."""
+    if len(candidates) < 2:
+        return list(candidates)
+    by_start = sorted(candidates, key=_START)  # stable: equal starts stay in order of finding
+    chosen: list[Span] = []
+    run = [by_start[0]]
+    last_start, run_end = by_start[0].start, by_start[0].end
+    for span in by_start[1:]:
+        start = span.start
+        # in the run if it overlaps it (or starts where the last one did: an empty span would not overlap)
+        if start < run_end or start == last_start:
+            run.append(span)
+            if span.end > run_end:
+                run_end = span.end
+        else:
+            chosen.extend(_choose(run) if len(run) > 1 else run)
+            run = [span]
+            run_end = span.end
+        last_start = start
+    chosen.extend(_choose(run) if len(run) > 1 else run)
+    return chosen
 
 
-_FIRST = itemgetter(0)
+def _choose(run: list[Span]) -> list[Span]:
+    """The greedy choice in a run of overlapping spans (in order of start), in order of start."""
+    run.sort(key=_PRIORITY)  # stable: among equals the one found first wins
+    kept: list[Span] = []
+    for span in run:
+        start, end = span.start, span.end
+        for other in kept:
+            # they share a character: the later start is before the earlier end (never for an empty span)
+            if (start if start > other.start else other.start) < (end if end < other.end else other.end):
+                break
+        else:
+            kept.append(span)
+    kept.sort(key=_START)
+    return kept
+
+
+def _priority(span: Span) -> tuple[int, int, int]:
+    return span.start - span.end, span.rank, span.start
+
+
+_PRIORITY = _priority
+_START = attrgetter("start")
 
 
 _RULES: weakref.WeakKeyDictionary[KnowledgeBase, _Rules] = weakref.WeakKeyDictionary()
@@ -1016,7 +1117,7 @@ def _find_spans(item: WireItem, kb: KnowledgeBase, headline: str, body: str) -> 
             span.name = kb.entities[chosen].name
             span.type = kb.entities[chosen].type
         candidates = [s for s in scan.candidates if s.rank != 99] if unresolved else scan.candidates
-        result.extend(_select(candidates, len(scan.text)))
+        result.extend(_select(candidates))
     _propagate_surnames(result, scans)
     return result
 
@@ -1092,15 +1193,19 @@ def _weights(item: WireItem, body: str) -> tuple[int, int]:
     return (start, start + len(lead)) if start >= 0 else (0, 0)
 
 
+# what groups mentions into one Entity: a KB entity's index, or (type, name) of a discovered one
+_GroupKey = int | tuple[str, str]
+
+
 def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
     """The entities of an item, one per KB id or discovered name, most salient first."""
     headline, body = item.headline, item.body
     spans = _find_spans(item, kb, headline, body)
     lead_start, lead_end = _weights(item, body)
-    groups: dict[tuple[str, str | int], _Group] = {}
+    groups: dict[_GroupKey, _Group] = {}
     for span in spans:
         entity = span.entity
-        key: tuple[str, str | int] = (span.type, span.name if entity is None else entity)
+        key: _GroupKey = (span.type, span.name) if entity is None else entity  # a KB entity has one type
         group = groups.get(key)
         if group is None:
             group = groups[key] = _Group(span)
@@ -1118,8 +1223,7 @@ def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
     kb_entities = kb.entities
     entities: list[Entity] = []
     for group in groups.values():
-        score = group.score
-        salience = round(score / (score + 3.0), 3)
+        salience = _salience(group.score)
         span = group.first
         mentions = tuple(group.mentions)
         if span.entity is None:
@@ -1132,19 +1236,33 @@ def extract(item: WireItem, kb: KnowledgeBase) -> tuple[Entity, ...]:
 
 
 _SALIENCE = attrgetter("salience")
+# salience per score: a score is a sum of a few weights, so the same scores recur (and round() is slow)
+_SALIENCES: dict[float, float] = {}
 
 
-def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[tuple[str, str | int], _Group]) -> None:
+def _salience(score: float) -> float:
+    salience = _SALIENCES.get(score)
+    if salience is None:
+        salience = round(score / (score + 3.0), 3)
+        if len(_SALIENCES) >= _CACHE_WORDS:
+            _SALIENCES.clear()
+        _SALIENCES[score] = salience
+    return salience
+
+
+def _add_dateline(place: str, kb: KnowledgeBase, groups: dict[_GroupKey, _Group]) -> None:
     """The dateline names where the item was filed: that place gains weight (or is added)."""
     ent = _rules(kb).dateline_entity(place)
+    key: _GroupKey
     if ent is None:
-        key: tuple[str, str | int] = ("place", place.title() if place.isupper() else place)
+        name = place.title() if place.isupper() else place
+        key = ("place", name)
         if key not in groups:
-            groups[key] = _Group(Span("dateline", 0, 0, "place", None, str(key[1]), _RANK_GAZ))
+            groups[key] = _Group(Span("dateline", 0, 0, "place", None, name, _RANK_GAZ))
     else:
-        key = (ent.type, kb.index[ent.id])
+        key = kb.index[ent.id]
         if key not in groups:
-            groups[key] = _Group(Span("dateline", 0, 0, ent.type, kb.index[ent.id], ent.name, _RANK_KB))
+            groups[key] = _Group(Span("dateline", 0, 0, ent.type, key, ent.name, _RANK_KB))
     groups[key].score += _W_DATELINE
 
 

@@ -12,6 +12,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streams.entities import Span
+
 # the module, not the function of the same name that streams.entities exports
 ex = importlib.import_module("streams.entities.extract")
 
@@ -47,7 +49,7 @@ def prev_word_reference(text: str, pos: int) -> tuple[int, int] | None:
 @given(text=_texts, data=st.data())
 def test_next_and_previous_word(text: str, data: st.DataObject) -> None:
     pos = data.draw(st.integers(0, len(text)))
-    scan = ex._FieldScan("body", text, text[::-1])
+    scan = ex._FieldScan("body", text)  # the reversed text is made when first needed
     assert ex._next_word(text, pos) == next_word_reference(text, pos, False)
     assert ex._next_word(text, pos, comma=True) == next_word_reference(text, pos, True)
     assert ex._prev_word(scan, pos) == prev_word_reference(text, pos)
@@ -71,3 +73,61 @@ def test_surname_mentions_are_what_the_alternation_regex_finds(text: str, surnam
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, surnames)) + r")s?(?![\w-])")
     expected = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
     assert ex._surname_mentions(text, surnames) == expected
+
+
+# the pieces those regexes are made of, so that generated texts often match them
+_PIECES = [" ", "\n", "in", "In", "aus", "Aus", "nach", "Nach", "A", "B", "C", "AB", "Ä", "Ü", "1", "7", "0"]
+_PIECES += ["Berlin", "dorf", "DPA", "KÖLN", "-", "(", "–", ".", ",", "É", "é", "\u0100", "\u0391", "’", "_"]
+_PIECES += [" A 7", " A1", " B 27", " in Berlin", " In Ulm", " nach Xdorf", "\nAus Köln"]
+_PIECES += ["\nBOCHUM (dpa) - ", "\nULM – "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    text=st.text(alphabet="ABCINÄÖÜÉaäinuschN_10-.( –\n\u0100\u0391", max_size=40)
+    | st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
+)
+def test_whole_text_regexes_tried_at_their_shapes_find_what_finditer_finds(text: str) -> None:
+    shapes = ex._Shapes(text)
+    tried = [
+        (ex._ACRONYM, shapes.acronyms),
+        (ex._PREP_WORD, shapes.prep_words),
+        (ex._PREP_LINE, shapes.prep_lines),
+        (ex._ROADS[0], shapes.roads[0]),
+        (ex._ROADS[1], shapes.roads[1]),
+        (ex._DATELINE_LINE, shapes.datelines),
+    ]
+    for pattern, starts in tried:
+        found = [m.span() for m in ex._matches_at(pattern, text, starts)]
+        assert found == [m.span() for m in pattern.finditer(text)], pattern.pattern
+
+
+def select_reference(candidates: list[Span], size: int) -> list[Span]:
+    """The plain greedy choice: longest first, then rank, start, order of finding; no shared character."""
+    def priority(i: int) -> tuple[int, int, int, int]:
+        span = candidates[i]
+        return span.start - span.end, span.rank, span.start, i
+
+    covered = bytearray(size + 1)
+    chosen: list[Span] = []
+    for i in sorted(range(len(candidates)), key=priority):
+        span = candidates[i]
+        if covered.find(1, span.start, span.end) < 0:
+            chosen.append(span)
+            covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+_spans = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(0, 6), st.integers(0, 3)).map(
+        lambda t: Span("body", t[0], t[0] + t[1], "place", None, "x", t[2])
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(candidates=_spans)
+def test_select_is_the_plain_greedy_choice(candidates: list[Span]) -> None:
+    expected = select_reference(candidates, 40)
+    assert [id(s) for s in ex._select(candidates)] == [id(s) for s in expected]
