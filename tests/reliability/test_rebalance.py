@@ -33,9 +33,10 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-# Still intermittent (issue 7): in a fresh-clone CI run the first worker stopped processing
-# after the second left (readiness 503, nothing committed past the hole, nothing lost from
-# Kafka). `make reliability` runs this scenario; `make test` does not.
+# Still intermittent (issue 7, about 1 run in 35): Faust's table recovery can hang when the first
+# worker takes partitions back ("No event received for active tp"); it reports 503 and commits
+# nothing past the hole, so nothing is lost from Kafka, but the scenario misses its deadline.
+# `make reliability` runs this scenario; `make test` does not. See README.md, "Still open".
 pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
 
 CYCLES = 2  # the second worker joins and leaves this many times during one stream
