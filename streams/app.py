@@ -9,6 +9,7 @@ at-least-once, with a stable record id on every output so consumers can drop dup
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import struct
@@ -299,6 +300,9 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
     @app.agent(raw_topic, concurrency=1)  # concurrency 1: faust-streaming #606 loses commits above it
     async def ingest(stream: Any) -> None:
         await worker.start_producer()
+        # Everything built so far (knowledge base, automata, Faust) lives as long as the process:
+        # kept out of the cyclic collector, a full collection no longer walks it (~16 ms each).
+        gc.freeze()
         try:
             async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
                 await finish_or_abandon(events)
