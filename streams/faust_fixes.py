@@ -127,6 +127,16 @@ Consumer.on_partitions_revoked = _on_partitions_revoked  # type: ignore[method-a
 # -- the fetch loop -----------------------------------------------------------------------------
 
 
+def owned_unfinished(assigned: Any) -> set[TP]:
+    """The unfinished partitions this worker still owns. Marks on partitions it lost are
+    dropped: their new owner reads them from the committed offset, and no seek here can clear
+    them (one such mark, set by a queue emptied after the partition was revoked, kept the fetch
+    loop seeking back ~60 times a second until the next rebalance)."""
+    POSITIONS.unfinished.intersection_update(assigned)
+    return POSITIONS.unfinished
+
+
+
 async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover - exercised on a broker
     """Faust's fetch loop, keeping the read position exact (see the module docstring).
 
@@ -147,7 +157,7 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
     since_yield = 0
     try:
         while not (consumer_should_stop() or fetcher_should_stop()):
-            if at.unfinished and self.flow_active:
+            if at.unfinished and self.flow_active and owned_unfinished(self.assignment()):
                 self.log.warning("Records of %r were not processed: reading again from the committed offsets",
                                  sorted(at.unfinished))
                 try:

@@ -160,3 +160,18 @@ def test_records_dropped_from_a_stream_queue_are_read_again() -> None:
     finally:
         faust_fixes.SETTLE_BEFORE_ACK.discard("wire.raw")
         POSITIONS.forget([PARTITION, other])
+
+
+def test_unfinished_marks_on_partitions_no_longer_owned_are_dropped() -> None:
+    """A partition revoked after it was marked is its new owner's to read; keeping the mark
+    made the fetch loop seek back to the committed offsets without end."""
+    from streams.faust_fixes import owned_unfinished
+
+    kept, lost = TP("wire.raw", 1), TP("wire.raw", 2)
+    POSITIONS.unfinished.update({kept, lost})
+    try:
+        assert owned_unfinished({kept, TP("wire.raw", 3)}) == {kept}
+        assert owned_unfinished(set()) == set()
+        assert not POSITIONS.unfinished
+    finally:
+        POSITIONS.forget([kept, lost])
