@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import re
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +19,57 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+# Topics of one test's namespace or consumer group (``isolated`` here, ``make_settings`` in the
+# reliability harness): tNNNNNNNNNN.*, relNNNNNNNNNN.*, newswire-test-NNNNNNNNNN-*, newswire-rel-...
+TEST_TOPIC = re.compile(r"^((t|rel)[0-9a-f]{10}\.|newswire-(test|rel)-[0-9a-f]{10}-)")
+
+
 @pytest.fixture(scope="session")
-def broker() -> str:
+def broker() -> Iterator[str]:
     """The broker address; starts the project's local Kafka unless NEWSWIRE_BROKER names one.
 
-    A broker that cannot be started fails the run: integration tests never skip.
+    A broker that cannot be started fails the run: integration tests never skip. The test
+    topics this session created are deleted at its end: left behind, a few thousand of them
+    exhausted the dev broker's file descriptors ("Too many open files").
     """
     if os.environ.get("NEWSWIRE_BROKER"):
-        return os.environ["NEWSWIRE_BROKER"]
-    result = subprocess.run(["bash", str(ROOT / "deploy/kafka/kafka.sh"), "up"], capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"local Kafka did not start:\n{result.stdout}\n{result.stderr}", pytrace=False)
-    port = os.environ.get("NEWSWIRE_KAFKA_PORT", "19092")
-    return f"127.0.0.1:{port}"
+        address = os.environ["NEWSWIRE_BROKER"]
+    else:
+        result = subprocess.run(["bash", str(ROOT / "deploy/kafka/kafka.sh"), "up"], capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"local Kafka did not start:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        address = f"127.0.0.1:{os.environ.get('NEWSWIRE_KAFKA_PORT', '19092')}"
+    before: set[str] | None = None
+    with contextlib.suppress(Exception):  # a broker slow to answer costs the clean-up, not the run
+        before = asyncio.run(_topics(address))
+    yield address
+    if before is not None:
+        with contextlib.suppress(Exception):  # best effort: a broker stopped by a test keeps them
+            asyncio.run(_delete_test_topics(address, before))
+
+
+async def _topics(address: str) -> set[str]:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=address, request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def _delete_test_topics(address: str, keep: set[str]) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=address, request_timeout_ms=30_000)
+    await admin.start()
+    try:
+        mine = sorted(t for t in set(await admin.list_topics()) - keep if TEST_TOPIC.match(t))
+        for start in range(0, len(mine), 100):
+            await admin.delete_topics(mine[start:start + 100])
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
