@@ -136,7 +136,6 @@ def owned_unfinished(assigned: Any) -> set[TP]:
     return POSITIONS.unfinished
 
 
-
 async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover - exercised on a broker
     """Faust's fetch loop, keeping the read position exact (see the module docstring).
 

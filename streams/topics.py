@@ -45,8 +45,8 @@ async def ensure_topics(settings: Settings, names: list[str]) -> list[str]:
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0) -> None:
-    """Return once every partition of the new topics has a leader: a producer writing at once
-    to a topic created a moment earlier met NotLeaderForPartition on a cold broker."""
+    """Return once every partition of the new topics has a leader, so that whoever writes to
+    them next (the worker, a test) does not start with NotLeaderForPartition retries."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         described = await admin.describe_topics(names)

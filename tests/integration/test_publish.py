@@ -6,28 +6,14 @@ import asyncio
 import time
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streams.app import Worker
 from streams.models import OutputRecord
 from streams.settings import Settings
+from streams.topics import ensure_topics
 from tests.integration.kafka_tools import read_all
 
 pytestmark = pytest.mark.integration
-
-
-async def _create(settings: Settings, name: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])
-        for _ in range(50):  # until the partition has a leader
-            described = await admin.describe_topics([name])
-            if described[0]["partitions"] and described[0]["partitions"][0]["leader"] >= 0:
-                return
-            await asyncio.sleep(0.1)
-    finally:
-        await admin.close()
 
 
 async def test_a_topic_first_seen_in_a_full_metadata_fetch_is_published_without_delay(isolated: Settings) -> None:
@@ -37,13 +23,13 @@ async def test_a_topic_first_seen_in_a_full_metadata_fetch_is_published_without_
     the stalled rebalance of issue 7). The worker registers each topic it sends to."""
     s = isolated
     old, new = s.ns("news.old"), s.ns("news.new")
-    await _create(s, old)
+    await ensure_topics(s, [old])  # returns once every partition has a leader
     worker = Worker(s)
     producer = await worker.start_producer()
     try:
         await producer.client.force_metadata_update()  # no topic registered yet: a fetch of all
         assert old in producer.client.cluster.topics()
-        await _create(s, new)  # created after that fetch: sending to it registers it
+        await ensure_topics(s, [new])  # created after that fetch: sending to it registers it
 
         started = time.monotonic()
         await asyncio.wait_for(worker.publish([OutputRecord(old, b"k", b"old"), OutputRecord(new, b"k", b"new")]),
