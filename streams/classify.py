@@ -31,8 +31,6 @@ from streams.matching import (
     find_split,
     fold_case,
     parse_pattern,
-    word_end,
-    word_start,
 )
 from streams.models import Evidence, TopicScore, WireItem
 
@@ -722,15 +720,17 @@ class _WordSearch:
         # per key: True where its patterns are tested one by one (several, or a spelling to compare)
         self._checked = tuple(not ok for ok in simple)
 
-    def find(self, text: str) -> tuple[set[int], list[_Ranked]]:
-        """The context numbers found, and every cue or blocker found in ``_Ranked`` order. ``text`` must
-        start and end with a line break (so every match has a character on both sides)."""
+    def find(self, text: str) -> tuple[set[int], list[_Ranked], bytes]:
+        """The context numbers found, every cue or blocker found in ``_Ranked`` order, and the canonical
+        text searched (see ``_canonical``). ``text`` must start and end with a line break (so every match
+        has a character on both sides)."""
         data = text.encode("latin-1", _WORD_ERRORS)
-        hits = self._search(data.translate(_CANONICAL), True)
+        canonical = data.translate(_CANONICAL)
+        hits = self._search(canonical, True)
         contexts: set[int] = set()
         ranked: list[_Ranked] = []
         if not hits:
-            return contexts, ranked
+            return contexts, ranked, canonical
         tags = self._tags
         for key in self._tag_keys.intersection(map(_FIRST, hits)):
             contexts.update(tags[key])
@@ -758,7 +758,14 @@ class _WordSearch:
                 if found is not None:
                     append((first, -last, number, found[0], found[1]))
         ranked.sort()
-        return contexts, ranked
+        return contexts, ranked, canonical
+
+
+def _canonical(text: str) -> bytes:
+    """The form the word search runs on: one byte per character, letters and digits lower-cased and
+    every other character a space (``_byte_tables``, ``_outside_latin1``). A byte is a space exactly
+    where ``str.isalnum()`` is false (a test checks every code point), so words end at spaces."""
+    return text.encode("latin-1", _WORD_ERRORS).translate(_CANONICAL)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -836,7 +843,7 @@ def _score(
     text = f"\n{headline}\n{body}\n"
     ranked: list[_Ranked]
     if compiled.words is not None:
-        context_seen, ranked = compiled.words[language].find(text)
+        context_seen, ranked, canonical = compiled.words[language].find(text)
     else:  # the matcher and its edge tests; apart where a pattern holds a line break
         if compiled.joinable:
             context_seen, matches = find_split(matcher, text)
@@ -846,6 +853,7 @@ def _score(
             context_seen |= body_contexts
             matches = [(s + 1, e + 1, r) for s, e, r in matches] + [(s + base, e + base, r) for s, e, r in body_matches]
         ranked = [(s, -e, 0, cues, blocker) for s, e, (cues, blocker) in matches]  # in order already
+        canonical = _canonical(text)
 
     # per context (numbered across topics): how many of its distinct patterns were found
     context_counts: dict[int, int] = {}
@@ -937,14 +945,19 @@ def _score(
             found.sort()
             evidence = []
             for negated, start, end, cue in found[: cap_labelled if labelled else cap_unlabelled]:
-                # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"); weight to 3 decimals
                 field_name, shift = ("headline", 1) if start < base else ("body", base)
+                # open-edged cues report the whole word ("Drohnenangriffe", not "angriff"): it ends at a
+                # space of the canonical text (the text's first and last character are spaces there)
+                if cue[5]:
+                    start = canonical.rfind(b" ", 0, start) + 1
+                if cue[6]:
+                    end = canonical.find(b" ", end)
                 entry = new_evidence(Evidence)  # = Evidence(cue, field, start, end, weight), see _EVIDENCE_SLOTS
                 set_cue(entry, cue[4])
                 set_field(entry, field_name)
-                set_start(entry, (word_start(text, start) if cue[5] else start) - shift)
-                set_end(entry, (word_end(text, end) if cue[6] else end) - shift)
-                set_weight(entry, int(-negated * 1000.0 + 0.5) / 1000.0)
+                set_start(entry, start - shift)
+                set_end(entry, end - shift)
+                set_weight(entry, int(-negated * 1000.0 + 0.5) / 1000.0)  # to 3 decimals
                 evidence.append(entry)
             scores.append(TopicScore(topic_id, score, labelled, tuple(evidence), iptc, cameo))
         if explained:

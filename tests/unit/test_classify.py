@@ -6,6 +6,7 @@ Items here are written for these tests in wire style; none is taken from outside
 from __future__ import annotations
 
 import math
+import sys
 import textwrap
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from streams.classify import (
     DEFAULT_PATH,
     Taxonomy,
     TaxonomyError,
+    _canonical,
     classify,
     explain,
     load_taxonomy,
@@ -547,9 +549,19 @@ def test_the_word_search_finds_what_the_matcher_finds(pieces: list[str], languag
     assert compiled.words is not None
     text = "\n" + "".join(pieces) + "\n"
     contexts, found = find_split(compiled.matchers[language], text)
-    words_contexts, ranked = compiled.words[language].find(text)
+    words_contexts, ranked, canonical = compiled.words[language].find(text)
     assert words_contexts == contexts
     assert [(start, -negated_end, (cues, blocker)) for start, negated_end, _, cues, blocker in ranked] == found
+    assert canonical == _canonical(text)
+
+
+def test_the_canonical_text_has_a_space_exactly_where_no_letter_or_digit_stands() -> None:
+    """Evidence finds the whole word of an open-edged cue at the spaces of the canonical text; that is
+    ``str.isalnum()`` (what ``matching.word_start``/``word_end`` test) for every code point."""
+    text = "".join(map(chr, range(sys.maxunicode + 1)))
+    canonical = _canonical(text)
+    assert len(canonical) == len(text)
+    assert [byte != 0x20 for byte in canonical] == [char.isalnum() for char in text]
 
 
 def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
