@@ -16,10 +16,11 @@ import dataclasses
 import math
 import re
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise, repeat
+from itertools import accumulate, chain, pairwise, repeat
 from operator import add, itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -159,7 +160,7 @@ class _Compiled:
     layouts: dict[tuple[bool, ...], tuple[Sequence[float], Sequence[bool]]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    factor_memos: tuple[dict[tuple[int | None, ...], list[float]], ...] = field(default=(), compare=False, repr=False)
+    factor_memos: tuple[dict[tuple[int, ...], list[float]], ...] = field(default=(), compare=False, repr=False)
     topic_codes: tuple[tuple[str, float, str, str], ...] = ()  # per topic: id, threshold, IPTC and CAMEO codes
     unscored: tuple[TopicScore, ...] = ()  # per topic: its score when nothing counted (0.0)
 
@@ -587,13 +588,13 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
         matchers[name] = PatternMatcher(patterns)
         by_language[name] = patterns
     joinable = not any("\n" in pattern for _, pattern, _ in roles)
+    context_slots = tuple(slot for slot, _ in context_keys)
     words: dict[str, _WordSearch] | None = None
     if joinable:
         try:
-            words = {name: _WordSearch(patterns) for name, patterns in by_language.items()}
+            words = {name: _WordSearch(patterns, context_slots) for name, patterns in by_language.items()}
         except ValueError:
             words = None
-    context_slots = tuple(slot for slot, _ in context_keys)
     plain = _paragraph_weights(("",) * _PLAIN_PARAGRAPHS, ("-",), taxonomy.scoring, ())[0]
     return _Compiled(
         matchers,
@@ -665,7 +666,7 @@ _REPLACEMENTS: dict[str, str] = {}
 codecs.register_error(_WORD_ERRORS, _outside_latin1)
 
 # One pattern behind a key of the word search: (left edge width, right edge width, the folded spelling
-# where the hit must be compared with the text or None, pattern number, context numbers, item or None).
+# where the hit must be compared with the text or None, pattern number, context slots, item or None).
 _Entry = tuple[int, int, bytes | None, int, tuple[int, ...], _Item | None]
 _FIRST = itemgetter(0)
 
@@ -676,18 +677,22 @@ class _WordSearch:
     ``PatternMatcher`` finds every occurrence of a spelling and then tests its edges in Python: a fifth
     of the hits fail there, and every hit costs a turn of a Python loop. Here the text is searched in a
     canonical form (letters and digits lower-cased, every other character a space) and a closed edge is
-    part of the key (" nato " for "Nato"), so a hit already stands at word edges. Context-only hits are
-    then reduced to the set of keys found without a loop; only cues and blockers are turned into tuples.
-    A spelling that holds anything but letters and digits ("attacks on", "US-Waffen") is compared with
-    the folded text at its hits, since the canonical form cannot tell a space from a hyphen. A test
-    checks that the results equal ``find_split``'s. The automaton is ``matching``'s Latin-1 searcher,
-    so the choice of implementation (contiguous NFA) stays in one place.
+    part of the key (" nato " for "Nato"), so a hit already stands at word edges. Contexts are counted
+    without a loop: each context pattern has one key, so the distinct keys found name the distinct
+    patterns, and each key holds the context slots its pattern counts for. Only cues and blockers are
+    turned into tuples. A spelling that holds anything but letters and digits ("attacks on",
+    "US-Waffen") is compared with the folded text at its hits, since the canonical form cannot tell a
+    space from a hyphen. A test checks that the results equal ``find_split``'s. The automaton is
+    ``matching``'s Latin-1 searcher, so the choice of implementation (contiguous NFA) stays in one place.
     """
 
-    def __init__(self, patterns: Sequence[Pattern[_Group]]) -> None:
+    def __init__(self, patterns: Sequence[Pattern[_Group]], context_slots: Sequence[int]) -> None:
         """Raises ValueError where a pattern cannot be searched this way (outside Latin-1, or holding
-        a character the canonical form or the encoding uses as a marker); ``find_split`` then serves."""
+        a character the canonical form or the encoding uses as a marker, or a context pattern that two
+        spellings stand for); ``find_split`` then serves."""
         entries: dict[bytes, list[_Entry]] = {}
+        owners: dict[int, int] = {}  # context number -> the pattern that stands for it
+        shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per distinct slot list: less memory
         for number, pattern in enumerate(patterns):
             try:
                 spelling = fold_case(pattern.text).encode("latin-1")
@@ -699,8 +704,13 @@ class _WordSearch:
             left, right = int(not pattern.open_left), int(not pattern.open_right)
             key = b" " * left + canonical + b" " * right
             tags, item = pattern.payload
+            for tag in tags:
+                if owners.setdefault(tag, number) != number:
+                    raise ValueError(f"context pattern {pattern.text!r} stands for a number another spelling has")
+            slots = tuple(sorted(context_slots[tag] for tag in set(tags)))
+            slots = shared.setdefault(slots, slots)
             exact = None if b" " not in canonical else spelling  # only letters and digits: the hit is the match
-            entries.setdefault(key, []).append((left, right, exact, number, tags, item))
+            entries.setdefault(key, []).append((left, right, exact, number, slots, item))
         keys = list(entries)
         search = _latin1_searcher([key.decode("latin-1") for key in keys])
         if search is None:
@@ -708,57 +718,59 @@ class _WordSearch:
         self._search = search
         groups = [entries[key] for key in keys]
         self._entries: tuple[tuple[_Entry, ...], ...] = tuple(tuple(group) for group in groups)
-        # keys with one pattern and nothing to compare: their context numbers (those with some), and
-        # for those with an item its (left edge, right edge, pattern number, cues, blocker); the others None
+        # per key: the context slots of its pattern where it has one pattern and nothing to compare
+        # (the others count theirs per entry, see ``find``); and what a hit means: None for a key with
+        # contexts only, (left edge, right edge, pattern number, cues, blocker) for one with one pattern,
+        # nothing to compare and an item, () for a key whose patterns are tested one by one
         simple = [len(group) == 1 and group[0][2] is None for group in groups]
-        self._tags = tuple(group[0][4] if ok else () for group, ok in zip(groups, simple, strict=True))
-        self._tag_keys = frozenset(i for i, tags in enumerate(self._tags) if tags)
-        self._simple: tuple[tuple[int, int, int, tuple[_CueRole, ...], bool] | None, ...] = tuple(
-            (group[0][0], group[0][1], group[0][3], *item) if ok and (item := group[0][5]) is not None else None
+        self._slots = tuple(group[0][4] if ok else () for group, ok in zip(groups, simple, strict=True))
+        self._meaning: tuple[tuple[int, int, int, tuple[_CueRole, ...], bool] | tuple[()] | None, ...] = tuple(
+            ((group[0][0], group[0][1], group[0][3], *item) if (item := group[0][5]) is not None else None)
+            if ok
+            else ()
             for group, ok in zip(groups, simple, strict=True)
         )
-        # per key: True where its patterns are tested one by one (several, or a spelling to compare)
-        self._checked = tuple(not ok for ok in simple)
 
-    def find(self, text: str) -> tuple[set[int], list[_Ranked], bytes]:
-        """The context numbers found, every cue or blocker found in ``_Ranked`` order, and the canonical
-        text searched (see ``_canonical``). ``text`` must start and end with a line break (so every match
-        has a character on both sides)."""
+    def find(self, text: str) -> tuple[list[int], list[_Ranked], bytes]:
+        """The context slots found (one per distinct context pattern found, unordered), every cue or
+        blocker found in ``_Ranked`` order, and the canonical text searched (see ``_canonical``). ``text``
+        must start and end with a line break (so every match has a character on both sides)."""
         data = text.encode("latin-1", _WORD_ERRORS)
         canonical = data.translate(_CANONICAL)
         hits = self._search(canonical, True)
-        contexts: set[int] = set()
         ranked: list[_Ranked] = []
         if not hits:
-            return contexts, ranked, canonical
-        tags = self._tags
-        for key in self._tag_keys.intersection(map(_FIRST, hits)):
-            contexts.update(tags[key])
-        simple = self._simple
-        checked = self._checked
+            return [], ranked, canonical
+        slots = list(chain.from_iterable(map(self._slots.__getitem__, set(map(_FIRST, hits)))))
+        meaning = self._meaning
         append = ranked.append
         folded: bytes | None = None
+        tested: dict[int, tuple[int, ...]] | None = None  # pattern number -> slots, of tested patterns found
         for key, start, end in hits:  # a plain loop: cheaper than filtering the hits in C first
-            entry = simple[key]
-            if entry is not None:
+            entry = meaning[key]
+            if entry:
                 left, right, number, cues, blocker = entry
                 append((start + left, right - end, number, cues, blocker))
                 continue
-            if not checked[key]:
+            if entry is None:
                 continue  # context-only, counted above
-            for left, right, exact, number, tag, found in self._entries[key]:
+            for left, right, exact, number, found_slots, found in self._entries[key]:
                 first, last = start + left, end - right
                 if exact is not None:
                     if folded is None:
                         folded = data.translate(_FOLD)
-                    if folded[first:last] != exact:
+                    if not folded.startswith(exact, first):  # the hit is as long as ``exact``
                         continue
-                if tag:
-                    contexts.update(tag)
+                if found_slots:
+                    if tested is None:
+                        tested = {}
+                    tested[number] = found_slots
                 if found is not None:
                     append((first, -last, number, found[0], found[1]))
+        if tested:
+            slots.extend(chain.from_iterable(tested.values()))
         ranked.sort()
-        return contexts, ranked, canonical
+        return slots, ranked, canonical
 
 
 def _canonical(text: str) -> bytes:
@@ -843,7 +855,7 @@ def _score(
     text = f"\n{headline}\n{body}\n"
     ranked: list[_Ranked]
     if compiled.words is not None:
-        context_seen, ranked, canonical = compiled.words[language].find(text)
+        found_slots, ranked, canonical = compiled.words[language].find(text)
     else:  # the matcher and its edge tests; apart where a pattern holds a line break
         if compiled.joinable:
             context_seen, matches = find_split(matcher, text)
@@ -854,11 +866,11 @@ def _score(
             matches = [(s + 1, e + 1, r) for s, e, r in matches] + [(s + base, e + base, r) for s, e, r in body_matches]
         ranked = [(s, -e, 0, cues, blocker) for s, e, (cues, blocker) in matches]  # in order already
         canonical = _canonical(text)
+        found_slots = list(map(compiled.context_slots.__getitem__, context_seen))
 
-    # per context (numbered across topics): how many of its distinct patterns were found
-    context_counts: dict[int, int] = {}
-    for slot in map(compiled.context_slots.__getitem__, context_seen):
-        context_counts[slot] = context_counts.get(slot, 0) + 1
+    # per distinct context pattern found, the context (numbered across topics) it counts for; sorted,
+    # the contexts of one topic are a slice
+    found_slots.sort()
 
     # cues in text order: chosen (per topic the longest of overlapping cues, none a blocker covers)
     # and weighed in the same pass. Per topic and sense, the factor its contexts give (slot 0: no
@@ -875,16 +887,13 @@ def _score(
     raw_evidence: list[list[tuple[float, int, int, _CueRole]]] = [[] for _ in range(n)]
     seen_count: dict[int, int] = {}
     last_end = [-1] * n
-    blocked_until = -1
     paragraph_end = base  # the paragraph of the last body cue: [.., paragraph_end), its weight and kind
     position_weight = 0.0
     heading = False
-    for start, negated_end, _, cues, blocker in ranked:
+    if any(map(_BLOCKS, ranked)):  # few items hold a blocker: the loop below need not look for them
+        ranked = _unblocked(ranked)
+    for start, negated_end, _, cues, _ in ranked:
         end = -negated_end
-        if blocker and end > blocked_until:
-            blocked_until = end
-        if start < blocked_until or not cues:
-            continue
         for cue in cues:
             owner, key, weight, sense, _, _, _ = cue
             if start < last_end[owner]:
@@ -893,7 +902,7 @@ def _score(
             table = factor_tables[owner]
             if table is None:
                 table = factor_tables[owner] = _memo_factor_table(
-                    plans[owner], context_counts, unconfirmed, compiled.factor_memos[owner]
+                    plans[owner], found_slots, unconfirmed, compiled.factor_memos[owner]
                 )
             factor = table[sense]
             repeats = seen_count.get(key, 0)
@@ -961,10 +970,27 @@ def _score(
                 evidence.append(entry)
             scores.append(TopicScore(topic_id, score, labelled, tuple(evidence), iptc, cameo))
         if explained:
-            factors, strengths = _sense_factors(plans[ti], context_counts, unconfirmed, True)
+            factors, strengths = _sense_factors(plans[ti], Counter(found_slots), unconfirmed, True)
             senses = dict(zip(plans[ti].senses, factors, strict=True))
             explanations.append(Explanation(topics[ti].id, total, primary[ti], strengths, senses))
     return tuple(scores), explanations
+
+
+_BLOCKS = itemgetter(4)  # of a ranked entry: it is a blocker
+
+
+def _unblocked(ranked: list[_Ranked]) -> list[_Ranked]:
+    """The entries of ``ranked`` with cues that start outside every blocker before them: a blocker
+    drops the cues that start inside it, for every topic."""
+    kept = []
+    blocked_until = -1
+    for entry in ranked:
+        start, negated_end, _, cues, blocker = entry
+        if blocker and -negated_end > blocked_until:
+            blocked_until = -negated_end
+        if cues and start >= blocked_until:
+            kept.append(entry)
+    return kept
 
 
 # Evidence is a frozen slots dataclass: its __init__ sets each field through object.__setattr__, which
@@ -1030,14 +1056,16 @@ def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
 
 
 def _memo_factor_table(
-    plan: _TopicPlan, counts: Mapping[int, int], unconfirmed: float, memo: dict[tuple[int | None, ...], list[float]]
+    plan: _TopicPlan, found_slots: Sequence[int], unconfirmed: float, memo: dict[tuple[int, ...], list[float]]
 ) -> list[float]:
-    """``_factor_table`` by the counts of the topic's contexts: few combinations recur, and the lookup
-    costs a third of the work."""
-    key = tuple(map(counts.get, range(plan.first_slot, plan.first_slot + len(plan.contexts))))
+    """``_factor_table`` by the topic's contexts found (``found_slots`` sorted, one slot per distinct
+    pattern found: the counts, spelled out): few combinations recur, and the lookup costs a third of
+    the work."""
+    first = bisect_left(found_slots, plan.first_slot)
+    key = tuple(found_slots[first : bisect_left(found_slots, plan.first_slot + len(plan.contexts), first)])
     table = memo.get(key)
     if table is None:
-        table = _factor_table(plan, counts, unconfirmed)
+        table = _factor_table(plan, Counter(key), unconfirmed)
         _remember(memo, key, table)
     return table
 
