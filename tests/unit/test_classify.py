@@ -565,6 +565,25 @@ def test_the_canonical_text_has_a_space_exactly_where_no_letter_or_digit_stands(
     assert [byte != 0x20 for byte in canonical] == [char.isalnum() for char in text]
 
 
+def test_a_context_pattern_spelled_two_ways_falls_back_to_the_matcher() -> None:
+    """The word search counts a context pattern by the one key that stands for it; where two spellings
+    stand for one pattern (" Nato" in one list, "Nato" in another) the matcher serves, and counts it once."""
+    data = {
+        "version": "t",
+        "topics": [
+            {"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
+             "threshold": 0.5, "cues": [{"weight": 1.0, "sense": "s", "any": ["Angriff"]}],
+             "contexts": [{"id": "c", "effect": "confirm", "senses": ["s"], "min": 2.0,
+                           "de": [" Nato"], "en": ["Nato"]}]},
+        ],
+    }
+    taxonomy = parse_taxonomy(data)
+    assert taxonomy._compiled.words is None
+    wire = item("Angriff", "Die  Nato tagt.", language="fr")  # "any": both spellings in one automaton, both found
+    [explanation] = explain(wire, taxonomy)
+    assert explanation.contexts == {"c/confirm": 1.0}
+
+
 def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
     taxonomy = parse_taxonomy(
         {
