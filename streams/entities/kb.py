@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pycountry
 
-from streams.matching import Pattern, PatternMatcher, parse_pattern
+from streams.entities.names import SplitMatcher
+from streams.matching import Pattern, parse_pattern
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"
 
@@ -149,7 +150,7 @@ class KnowledgeBase:
 
     version: str
     entities: tuple[KbEntity, ...]
-    matcher: PatternMatcher[Alias]
+    matcher: SplitMatcher[Alias]
     lexicon: Lexicon
     index: Mapping[str, int]  # entity id -> position in ``entities``
     parties: frozenset[str] = frozenset()  # aliases of party organisations, for "(CDU)" tags
@@ -548,7 +549,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     return KnowledgeBase(
         version=_version(kb_dir),
         entities=tuple(builder.entities),
-        matcher=PatternMatcher(patterns, case_sensitive=True),
+        matcher=SplitMatcher(patterns),
         lexicon=lexicon,
         index=dict(builder.index),
         parties=parties,

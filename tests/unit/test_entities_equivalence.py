@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.entities import Span
+from streams.entities.names import SplitMatcher
+from streams.matching import PatternMatcher, parse_pattern
 
 # the module, not the function of the same name that streams.entities exports
 ex = importlib.import_module("streams.entities.extract")
@@ -131,3 +133,17 @@ _spans = st.lists(
 def test_select_is_the_plain_greedy_choice(candidates: list[Span]) -> None:
     expected = select_reference(candidates, 40)
     assert [id(s) for s in ex._select(candidates)] == [id(s) for s in expected]
+
+
+_KEYS = ["Erdoğan", "Erdoğans", "Ulm", "Ulms", "Ulm?", "Köln", "?", "ğa", "Neu-Ulm", "ğ"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    specs=st.lists(st.sampled_from(_KEYS).flatmap(lambda k: st.sampled_from([k, "*" + k, k + "*"])), max_size=8),
+    text=st.lists(st.sampled_from([*_KEYS, " ", "-", "a", "Ö", "ğ", "\u0391", "?"]), max_size=20).map("".join),
+)
+def test_split_matcher_finds_what_one_pattern_matcher_finds(specs: list[str], text: str) -> None:
+    patterns = [parse_pattern(spec, i) for i, spec in enumerate(specs)]
+    one = PatternMatcher(patterns, case_sensitive=True)
+    assert SplitMatcher(patterns).find_spans(text) == one.find_spans(text)
