@@ -147,3 +147,28 @@ def test_split_matcher_finds_what_one_pattern_matcher_finds(specs: list[str], te
     patterns = [parse_pattern(spec, i) for i, spec in enumerate(specs)]
     one = PatternMatcher(patterns, case_sensitive=True)
     assert SplitMatcher(patterns).find_spans(text) == one.find_spans(text)
+
+
+def test_mentions_and_entities_built_slot_by_slot_equal_the_constructors() -> None:
+    """extract sets the slots of Mention and Entity directly (see _MENTION_SLOTS): that is only right
+    while both stay plain frozen slots dataclasses with these fields in this order."""
+    import dataclasses
+
+    from streams.models import Entity, Mention
+
+    assert [f.name for f in dataclasses.fields(Mention)] == ["text", "field", "start", "end"]
+    assert [f.name for f in dataclasses.fields(Entity)] == [
+        "name", "type", "mentions", "id", "wikidata", "country", "salience"
+    ]
+    assert not hasattr(Mention, "__post_init__") and not hasattr(Entity, "__post_init__")
+    mention_values = ("Kiew", "body", 3, 7)
+    mention = object.__new__(Mention)
+    for setter, value in zip(ex._MENTION_SLOTS, mention_values, strict=True):
+        setter(mention, value)
+    assert mention == Mention(*mention_values) and hash(mention) == hash(Mention(*mention_values))
+    assert repr(mention) == repr(Mention(*mention_values))
+    entity_values = ("Kiew", "place", (mention,), "place/kiew", "Q1899", "UA", 0.4)
+    entity = object.__new__(Entity)
+    for setter, value in zip(ex._ENTITY_SLOTS, entity_values, strict=True):
+        setter(entity, value)
+    assert entity == Entity(*entity_values) and repr(entity) == repr(Entity(*entity_values))
