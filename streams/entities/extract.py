@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from streams.entities.kb import CUE, FIRSTNAME, LEXSURNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
+from streams.entities.names import CLOSED_LEFT, CLOSED_RIGHT, SEVERAL
 from streams.matching import literal_searcher, word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
@@ -898,60 +899,72 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
     entities = kb.entities
     candidates, blocked = scan.candidates, scan.blocked
     cues: list[tuple[str, int, int]] = []
-    # the kinds by how often they come: cues, names, given names, gazetteer places, weak forms, surnames
-    for m_start, m_end, alias in kb.matcher.find_spans(text):
-        kind = alias.kind
-        if kind == CUE:
-            cues.append((alias.cue, m_start, m_end))
-            if alias.more_cues:
-                for more in alias.more_cues:
-                    cues.append((more, m_start, m_end))
-        elif kind == NAME:
-            target = alias.targets[0]
-            ent = entities[target]
-            etype = ent.type
-            span = Span(field_name, m_start, m_end, etype, target, ent.name, _RANK_KB, False, "", alias.targets)
-            candidates.append(span)
-            if alias.shared:
-                scan.shared.append(span)
-            if etype == "person":
-                scan.people.add(m_start)
-                scan.person_ids.add(target)
-            else:
-                known = blocked.get(m_start, 0)
-                blocked[m_start] = m_end if m_end > known else known
-                if etype == "place":
-                    scan.block_places[m_start] = blocked[m_start]
-        elif kind == FIRSTNAME:
-            scan.firstnames.append(m_start)
-        elif kind == TOPONYM:
-            if (alias.cue == "strong" or rules.after_preposition(scan, m_start)) and not rules.inside_name(
-                scan, m_start, m_end
-            ):
-                name = text[m_start:m_end]
-                candidates.append(Span(field_name, m_start, m_end, "place", None, name, _RANK_GAZ, rule="gazetteer"))
-                scan.places.setdefault(m_start, m_end)
-        elif kind == WEAK:
-            target = alias.targets[0]
-            ent = entities[target]
-            end = word_end(text, m_end)
-            start = word_start(text, m_start)
-            span = Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, True, "", alias.targets)
-            candidates.append(span)
-            if alias.shared:
-                scan.shared.append(span)
-        elif kind == LEXSURNAME:
-            scan.bare.append((m_start, m_end))
-        elif kind == SURNAME:
-            target = alias.targets[0]
-            ent = entities[target]
-            span = Span(field_name, m_start, m_end, ent.type, target, ent.name, _RANK_SURNAME, False, "", alias.targets)
-            if alias.alone:
+    matcher = kb.matcher
+    edges, payloads, several = matcher.edges, matcher.payloads, matcher.several
+    n = len(text)
+    # the raw hits, with the edge tests of ``matcher.find_spans`` made here: one loop over them
+    for key, m_start, m_end in matcher.hits(text):
+        edge = edges[key]
+        if edge & CLOSED_RIGHT and m_end < n and text[m_end].isalnum():
+            continue
+        if edge & CLOSED_LEFT and m_start and text[m_start - 1].isalnum():
+            continue
+        for alias in payloads[key] if edge != SEVERAL else several(key, text, m_start, m_end):
+            kind = alias.kind
+            if kind == CUE:
+                cues.append((alias.cue, m_start, m_end))
+                if alias.more_cues:
+                    for more in alias.more_cues:
+                        cues.append((more, m_start, m_end))
+            elif kind == NAME:
+                target = alias.targets[0]
+                ent = entities[target]
+                etype = ent.type
+                span = Span(field_name, m_start, m_end, etype, target, ent.name, _RANK_KB, False, "", alias.targets)
                 candidates.append(span)
                 if alias.shared:
                     scan.shared.append(span)
-            else:
-                scan.surnames.append(span)
+                if etype == "person":
+                    scan.people.add(m_start)
+                    scan.person_ids.add(target)
+                else:
+                    known = blocked.get(m_start, 0)
+                    blocked[m_start] = m_end if m_end > known else known
+                    if etype == "place":
+                        scan.block_places[m_start] = blocked[m_start]
+            elif kind == FIRSTNAME:
+                scan.firstnames.append(m_start)
+            elif kind == TOPONYM:
+                if (alias.cue == "strong" or rules.after_preposition(scan, m_start)) and not rules.inside_name(
+                    scan, m_start, m_end
+                ):
+                    name = text[m_start:m_end]
+                    gazetteer = Span(field_name, m_start, m_end, "place", None, name, _RANK_GAZ, rule="gazetteer")
+                    candidates.append(gazetteer)
+                    scan.places.setdefault(m_start, m_end)
+            elif kind == WEAK:
+                target = alias.targets[0]
+                ent = entities[target]
+                end = word_end(text, m_end)
+                start = word_start(text, m_start)
+                span = Span(field_name, start, end, ent.type, target, ent.name, _RANK_WEAK, True, "", alias.targets)
+                candidates.append(span)
+                if alias.shared:
+                    scan.shared.append(span)
+            elif kind == LEXSURNAME:
+                scan.bare.append((m_start, m_end))
+            elif kind == SURNAME:
+                target = alias.targets[0]
+                ent = entities[target]
+                span = Span(
+                    field_name, m_start, m_end, ent.type, target, ent.name, _RANK_SURNAME, False, "", alias.targets
+                )
+                if alias.alone:
+                    candidates.append(span)
+                    if alias.shared:
+                        scan.shared.append(span)
+                else:
+                    scan.surnames.append(span)
     for cue, start, end in cues:
         wstart = start if start == 0 or not text[start - 1].isalnum() else word_start(text, start)
         # the kinds by how often they come: speech verbs, titles, then the rest
