@@ -18,9 +18,20 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from streams.entities.kb import CUE, FIRSTNAME, LEXSURNAME, NAME, SURNAME, TOPONYM, WEAK, KbEntity, KnowledgeBase
+from streams.entities.kb import (
+    CUE,
+    FIRSTNAME,
+    LEXSURNAME,
+    NAME,
+    SHAPE,
+    SURNAME,
+    TOPONYM,
+    WEAK,
+    KbEntity,
+    KnowledgeBase,
+)
 from streams.entities.names import CLOSED_LEFT, CLOSED_RIGHT, SEVERAL
-from streams.matching import literal_searcher, word_end, word_start
+from streams.matching import word_end, word_start
 from streams.models import Entity, Mention, WireItem
 
 _V = TypeVar("_V")
@@ -44,21 +55,14 @@ _ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for r
 _DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
 _DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
 
-# Where those regexes can match. In a text's Latin-1 bytes with every [A-ZÄÖÜ] as "A" and every 1-9 as
-# "1" (a character outside Latin-1 as "?"), each match starts with one of a few literals: a run of three
-# capitals for _ACRONYM, " in A" (or " An A" for "In") for _PREP_WORD, and so on. A regex search would
-# try every capital or space of a German text; instead one literal search finds the few places, and the
-# regexes are tried there only (see _Shapes), finding what their finditer would.
-_SHAPE = bytes.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ123456789".encode("latin-1"), b"A" * 29 + b"1" * 9)
+# Where those regexes can match: each match starts with one of a few literals (" in " and a capital for
+# _PREP_WORD, and so on), which the KB automaton finds in its one pass (SHAPE hits, see kb._SHAPES). A
+# regex search would try every capital or space of a German text; instead the regexes are tried at those
+# places only (see _Shapes), finding what their finditer would. Unknown acronyms start a run of three
+# capitals: in a text's Latin-1 bytes with every [A-ZÄÖÜ] as "A" (a character outside Latin-1 as "?"),
+# one byte regex finds those runs.
+_SHAPE = bytes.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ".encode("latin-1"), b"A" * 29)
 _CAPITAL_RUN = re.compile(b"AAA+")
-_PREP_WORD_SHAPES = (b" in A", b" An A", b" aus A", b" Aus A", b" nach A", b" Aach A")
-_PREP_LINE_SHAPES = (b"\nAn A", b"\nAus A", b"\nAach A")
-_ROAD_SHAPES = (b" A1", b" A 1")
-_DATELINE_SHAPES = (b"\nAAA",)
-_SHAPE_GROUPS = (_PREP_WORD_SHAPES, _PREP_LINE_SHAPES, _ROAD_SHAPES, _DATELINE_SHAPES)
-_PREP_WORDS, _PREP_LINES, _ROAD_STARTS, _DATELINE_LINES, _B_ROAD_STARTS = range(5)  # _ROAD_STARTS: A roads
-_SHAPE_GROUP = tuple(group for group, shapes in enumerate(_SHAPE_GROUPS) for _ in shapes)
-_find_shapes = literal_searcher([shape for shapes in _SHAPE_GROUPS for shape in shapes])
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ACRONYM_CONTEXT = frozenset(
     [
@@ -246,23 +250,17 @@ class _Shapes:
 
     __slots__ = ("acronyms", "datelines", "prep_lines", "prep_words", "roads")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, starts: dict[str, list[int]]) -> None:
+        """``starts``: the starts of the KB automaton's SHAPE hits in ``text`` by group, ascending."""
         shape = text.encode("latin-1", "replace").translate(_SHAPE)  # one byte per character
         self.acronyms = [run.start() for run in _CAPITAL_RUN.finditer(shape)]
-        found: tuple[list[int], ...] = ([], [], [], [], [])
-        for index, start, _ in _find_shapes(shape, True):
-            group = _SHAPE_GROUP[index]
-            if group == _ROAD_STARTS:  # " A1" stands for every capital: the road's letter picks its regex
-                letter = text[start + 1]
-                if letter != "A":
-                    if letter != "B":
-                        continue
-                    group = _B_ROAD_STARTS
-            found[group].append(start)
-        for starts in found:
-            starts.sort()  # the automaton reports in end order
-        self.prep_words, self.prep_lines, a_roads, self.datelines, b_roads = found
-        self.roads = (a_roads, b_roads)
+        self.prep_words = starts.get("prep-word", _NONE)
+        self.prep_lines = starts.get("prep-line", _NONE)
+        self.datelines = starts.get("dateline", _NONE)
+        self.roads = (starts.get("road-a", _NONE), starts.get("road-b", _NONE))
+
+
+_NONE: list[int] = []  # no starts (never appended to)
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
@@ -899,6 +897,7 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
     entities = kb.entities
     candidates, blocked = scan.candidates, scan.blocked
     cues: list[tuple[str, int, int]] = []
+    shape_starts: dict[str, list[int]] = {}
     matcher = kb.matcher
     edges, payloads, several = matcher.edges, matcher.payloads, matcher.several
     n = len(text)
@@ -965,6 +964,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                         scan.shared.append(span)
                 else:
                     scan.surnames.append(span)
+            elif kind == SHAPE:
+                shape_starts.setdefault(alias.cue, []).append(m_start)
     for cue, start, end in cues:
         wstart = start if start == 0 or not text[start - 1].isalnum() else word_start(text, start)
         # the kinds by how often they come: speech verbs, titles, then the rest
@@ -1008,7 +1009,7 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
             and text[span.start : span.end] in kb.parties
         ):
             rules.party_tagged(scan, span.start - 1)
-    shapes = _Shapes(text)
+    shapes = _Shapes(text, shape_starts)
     rules.acronyms(scan, shapes)
     rules.prep_places(scan, shapes)
     rules.district_places(scan)

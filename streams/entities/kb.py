@@ -114,6 +114,7 @@ CUE = "cue"  # discovery cue (title, org head ...), see cues.tsv
 FIRSTNAME = "firstname"  # a given name from the lexicon
 TOPONYM = "toponym"  # a gazetteer place name not in the curated KB
 LEXSURNAME = "lexsurname"  # a surname from the lexicon that is no word, given name or place
+SHAPE = "shape"  # where one of the extractor's whole-text regexes may match; ``cue`` names which
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +430,27 @@ def _patterns(aliases: Mapping[str, Alias]) -> Iterator[Pattern[Alias]]:
             yield parse_pattern(text.replace(literal[0], literal[0].upper(), 1), alias)
 
 
+# The extractor's whole-text regexes (streams/entities/extract.py: _PREP_WORD, _PREP_LINE, _DATELINE_LINE,
+# _ROADS) each begin with one of these literals: the same automaton pass finds where to try them, so
+# no second search of the text is needed. Syntax, not data: what the regexes say, spelt out.
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ"
+_SHAPES = (
+    ("prep-word", (" in ", " In ", " aus ", " Aus ", " nach ", " Nach "), _CAPITALS),
+    ("prep-line", ("\nIn ", "\nAus ", "\nNach "), _CAPITALS),
+    ("dateline", tuple("\n" + c for c in _CAPITALS), _CAPITALS),
+    ("road-a", (" A", " A "), "123456789"),
+    ("road-b", (" B", " B "), "123456789"),
+)
+
+
+def _shape_patterns() -> Iterator[Pattern[Alias]]:
+    for group, heads, tails in _SHAPES:
+        alias = Alias(kind=SHAPE, cue=group)
+        for head in heads:
+            for tail in tails:
+                yield Pattern(head + tail, alias, open_left=True, open_right=True)
+
+
 def _load_cues(kb_dir: Path, problems: list[str]) -> tuple[dict[str, Alias], dict[str, set[str]]]:
     automaton: dict[str, Alias] = {}
     token_cues: dict[str, set[str]] = {kind: set() for kind in TOKEN_CUES}
@@ -499,6 +521,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         raise KnowledgeBaseError(builder.problems)
 
     patterns: list[Pattern[Alias]] = list(_patterns(aliases))
+    patterns.extend(_shape_patterns())
     taken = set(aliases)
     for cue, alias in cue_aliases.items():
         if cue.strip("*") not in taken:
