@@ -48,6 +48,7 @@ _ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])"
 _PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
 _PREP_FIRST = re.compile(_PREP_LINE.pattern[2:])  # the same at the start of the text
+_PREP_OPENINGS = ("In ", "Aus ", "Nach ")  # what a _PREP_FIRST match starts with
 _JOINERS = frozenset("-'’")
 # "die A 7", "zur A1", "der B 27": German motorways and federal roads by number
 _ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
@@ -268,6 +269,8 @@ def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[
     (ascending): the pattern is tried there, not inside the last match (the pattern never matches
     the empty string)."""
     found: list[re.Match[str]] = []
+    if not starts:  # the common case: spare the loop's set-up
+        return found
     match = pattern.match
     end = 0
     for start in starts:
@@ -671,7 +674,7 @@ class _Rules:
         text = scan.text
         matches = _matches_at(_PREP_WORD, text, shapes.prep_words)
         matches += _matches_at(_PREP_LINE, text, shapes.prep_lines)
-        first = _PREP_FIRST.match(text)
+        first = _PREP_FIRST.match(text) if text.startswith(_PREP_OPENINGS) else None
         if first is not None:
             matches.append(first)
         for m in matches:
@@ -734,10 +737,11 @@ class _Rules:
         locative preposition to a place name or capitalised non-noun, names a district ("der
         Berlin-Besuch" and "US-Baufinanzierer" are nouns)."""
         text = scan.text
-        for span in list(scan.candidates):
+        if "-" not in text:
+            return
+        joined = [s for s in scan.candidates if s.type == "place" and not s.weak and text[s.end : s.end + 1] == "-"]
+        for span in joined:
             end = span.end
-            if span.type != "place" or span.weak or text[end : end + 1] != "-":
-                continue
             m = _WORD.match(text, end + 1)
             if m is None or not text[end + 1].isupper():
                 continue
@@ -765,7 +769,7 @@ class _Rules:
                 if before in self.road_context and (text[start + 1] == " " or before != "die"):
                     name = text[start:end]
                     scan.candidates.append(Span(scan.field, start, end, "place", None, name, _RANK_RULE, rule="road"))
-        first = _DATELINE.match(text)
+        first = _DATELINE.match(text) if text[:3].isupper() else None  # it starts with three capitals
         lines = _matches_at(_DATELINE_LINE, text, shapes.datelines)
         for m in (first, *lines) if first else lines:
             start, end = m.span(1)
@@ -1001,14 +1005,16 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
         rules.first_named(scan, start)
     for start, end in scan.bare:
         rules.bare_surname(scan, start, end)
-    for span in list(scan.candidates):
-        if (
-            span.type == "organisation"
-            and text[span.start - 1 : span.start] == "("
-            and text[span.end : span.end + 1] in (")", ",", "/")
-            and text[span.start : span.end] in kb.parties
-        ):
-            rules.party_tagged(scan, span.start - 1)
+    tagged = [
+        span
+        for span in (scan.candidates if "(" in text else ())
+        if span.type == "organisation"
+        and text[span.start - 1 : span.start] == "("
+        and text[span.end : span.end + 1] in (")", ",", "/")
+        and text[span.start : span.end] in kb.parties
+    ]
+    for span in tagged:
+        rules.party_tagged(scan, span.start - 1)
     shapes = _Shapes(text, shape_starts)
     rules.acronyms(scan, shapes)
     rules.prep_places(scan, shapes)
