@@ -905,7 +905,9 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
     matcher = kb.matcher
     edges, payloads, several = matcher.edges, matcher.payloads, matcher.several
     n = len(text)
-    # the raw hits, with the edge tests of ``matcher.find_spans`` made here: one loop over them
+    # the raw hits, with the edge tests of ``matcher.find_spans`` made here: one loop over them; the
+    # kinds by how often they come: cues, names, given names, regex starts, gazetteer places, weak
+    # forms, surnames
     for key, m_start, m_end in matcher.hits(text):
         edge = edges[key]
         if edge & CLOSED_RIGHT and m_end < n and text[m_end].isalnum():
@@ -937,6 +939,8 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                         scan.block_places[m_start] = blocked[m_start]
             elif kind == FIRSTNAME:
                 scan.firstnames.append(m_start)
+            elif kind == SHAPE:
+                shape_starts.setdefault(alias.cue, []).append(m_start)
             elif kind == TOPONYM:
                 if (alias.cue == "strong" or rules.after_preposition(scan, m_start)) and not rules.inside_name(
                     scan, m_start, m_end
@@ -968,8 +972,6 @@ def _scan_field(kb: KnowledgeBase, rules: _Rules, field_name: str, text: str) ->
                         scan.shared.append(span)
                 else:
                     scan.surnames.append(span)
-            elif kind == SHAPE:
-                shape_starts.setdefault(alias.cue, []).append(m_start)
     for cue, start, end in cues:
         wstart = start if start == 0 or not text[start - 1].isalnum() else word_start(text, start)
         # the kinds by how often they come: speech verbs, titles, then the rest
