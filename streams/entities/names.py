@@ -54,7 +54,10 @@ class SplitMatcher(Generic[T]):
         # the same, flat, for the hot loop (nearly every key has one pattern): its edge bits or
         # SEVERAL, and its payloads (the one of a single pattern, for SEVERAL those of all)
         self.edges = bytes(_edge_bits(group) for group in self.entries)
-        self.payloads: tuple[tuple[T, ...], ...] = tuple(tuple(e[2] for e in group) for group in self.entries)
+        shared: dict[tuple[int, ...], tuple[T, ...]] = {}  # most keys share a payload (a given name ...)
+        self.payloads: tuple[tuple[T, ...], ...] = tuple(
+            shared.setdefault(tuple(id(e[2]) for e in group), tuple(e[2] for e in group)) for group in self.entries
+        )
         self.size = len(keys)
         encoded = [key.encode("latin-1") for key in latin]
         self._latin = ahocorasick_rs.BytesAhoCorasick(encoded, implementation=_NFA) if latin else None
