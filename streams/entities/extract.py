@@ -2,7 +2,8 @@
 
 One case-sensitive Aho-Corasick pass (``kb.matcher``) finds KB names, their genitive forms, weak
 forms (adjectives, demonyms), discovery cues (titles, organisation heads, legal forms, club
-prefixes), given names and gazetteer places. Conservative rules then turn cues into discovered
+prefixes), given names, gazetteer places and where the whole-text regexes may start (``in`` and a
+capital, a road number, a dateline in capitals). Conservative rules then turn cues into discovered
 names, candidates compete (longest span wins, a KB link wins a tie) and mentions are grouped into
 one Entity per KB id or per discovered name. Case matters: German capitalises names (and nouns), so
 a lower-case "russische" is never the name "Russe", and "merz" is never Friedrich Merz.
