@@ -426,6 +426,14 @@ class _Rules:
     # -- persons -------------------------------------------------------------------------------
 
     def titled(self, scan: _FieldScan, title_end: int) -> None:
+        # the common cases first, without a word lookup: after one space a lower-case word ("Präsident
+        # der Ukraine") or a KB person's name, which wins anyway ("Präsident Wolodymyr Selenskyj"); there
+        # _next_word would find a word starting right there, or none
+        text, after = scan.text, title_end + 1
+        if text[title_end:after] == " ":
+            char = text[after : after + 1]
+            if char.islower() or (after in scan.people and char.isalnum()):
+                return
         first = _next_word(scan.text, title_end, comma=True)
         if first is None or first[0] in scan.people or not scan.text[first[0]].isupper():
             return  # nothing capitalised follows, or a KB name does (it wins anyway)

@@ -189,3 +189,19 @@ def test_mentions_and_entities_built_slot_by_slot_equal_the_constructors() -> No
     for setter, value in zip(ex._ENTITY_SLOTS, entity_values, strict=True):
         setter(entity, value)
     assert entity == Entity(*entity_values) and repr(entity) == repr(Entity(*entity_values))
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.text(alphabet="aäAÄ1ⓐⅰ_-'’ ,.(", max_size=12), data=st.data())
+def test_titled_shortcut_is_what_the_next_word_says(text: str, data: st.DataObject) -> None:
+    """titled returns early after one space and a lower-case character (the next word is lower-case,
+    or there is none) or an alphanumeric start of a KB person (the next word starts there)."""
+    pos = data.draw(st.integers(0, len(text)))
+    if text[pos : pos + 1] != " ":
+        return
+    char = text[pos + 1 : pos + 2]
+    found = ex._next_word(text, pos, comma=True)
+    if char.islower():
+        assert found is None or (found[0] == pos + 1 and not text[found[0]].isupper())
+    if char.isalnum():
+        assert found is not None and found[0] == pos + 1
