@@ -13,6 +13,7 @@ joins outputs back to inputs with it.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -90,6 +91,7 @@ def run(items: list[GenItem], settings: Settings | None = None, *, cpu: int | No
     resources = Resources.load(settings)
     load_seconds = time.perf_counter() - load_started
     pipeline = Pipeline(settings, resources)
+    gc.freeze()  # as the worker does once loaded: the long-lived knowledge base stays out of collections
     pinned = None
     if cpu == -1:
         cpu = idlest_cpu()
