@@ -13,10 +13,15 @@ records around rebalances (found by tests/reliability/test_rebalance.py and test
 3. The commit arithmetic confused "last offset done" with "next offset to read" (Kafka's
    meaning), so one never-acknowledged offset at the head could be committed past, and a
    committed offset of 0 disabled the check altogether.
+4. Table changelogs were filtered by Faust's "already read" offset, which a recovery's seek
+   resets in the consumer thread while the fetch loop, on the main thread, may still be handing
+   over records fetched before that seek and setting it again. A stale value made the loop drop
+   every changelog record of the partition, and the recovery waited for them for ever.
 
 Here every jump of aiokafka's position is counted in the consumer thread when it happens, a
 record is handed over only if no jump happened since its fetch, the expected next offset has
-Kafka's meaning throughout, and an offset is committed only when every offset before it was
+Kafka's meaning throughout, a changelog record fetched before its partition was moved is left
+to the read the move started, and an offset is committed only when every offset before it was
 acknowledged or is a real hole in the log (transaction markers, compaction). Pinned by
 tests/reliability/test_commit_offsets.py (no broker) and the rebalance/crash/shutdown scenarios.
 """
@@ -52,15 +57,21 @@ class _Positions:
     def __init__(self) -> None:
         self.jumps = 0  # position jumps so far, any partition
         self.fetched_at = 0  # jumps when the last fetch returned
+        self.last_jump: dict[TP, int] = {}  # the count of jumps when each partition last jumped
         self.expected: dict[TP, int | None] = {}  # next offset; None: the first one that comes
         self.first_read: dict[TP, int] = {}  # where reading began when nothing was committed
         self.unfinished: set[TP] = set()  # records were not handed over: refetch before going on
 
     def jumped(self, tp: TP, offset: int | None) -> None:
         self.jumps += 1
+        self.last_jump[tp] = self.jumps
         self.expected[tp] = offset
         self.first_read.pop(tp, None)
         self.unfinished.discard(tp)
+
+    def jumped_since_fetch(self, tp: TP) -> bool:
+        """Whether ``tp`` was moved after the last fetch: its fetched records are stale."""
+        return self.last_jump.get(tp, 0) > self.fetched_at
 
     def forget(self, tps: Any) -> None:
         for tp in tps:
@@ -149,7 +160,6 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
     consumer_should_stop = self._stopped.is_set
     fetcher_should_stop = fetcher._stopped.is_set
     acks_enabled_for = self.app.topics.acks_enabled_for
-    read_offset = self._read_offset
     commit_every = self._commit_every
     callback = self.callback
     suspended = self.suspend_flow.is_set
@@ -175,10 +185,9 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
                 if since_yield > 100:
                     await asyncio.sleep(0)
                     since_yield = 0
-                if not acks_enabled_for(message.topic):  # table changelogs: Faust's own rule
-                    if (read_offset.get(tp) or 0) <= message.offset:
+                if not acks_enabled_for(message.topic):  # table changelogs, read by recoveries
+                    if not at.jumped_since_fetch(tp):  # else a recovery moved it: it reads them again
                         await self.wait_first(callback(message), self.suspend_flow.wait())
-                        read_offset[tp] = message.offset
                     continue
                 fetched_at = at.fetched_at
                 if at.jumps != fetched_at or tp in at.unfinished:

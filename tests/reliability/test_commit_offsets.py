@@ -15,6 +15,7 @@ is what it checks.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable
 from types import SimpleNamespace
 
 import pytest
@@ -175,3 +176,77 @@ def test_unfinished_marks_on_partitions_no_longer_owned_are_dropped() -> None:
         assert not POSITIONS.unfinished
     finally:
         POSITIONS.forget([kept, lost])
+
+
+class _ScriptedConsumer:
+    """Just enough of a Faust consumer to run the worker's fetch loop over scripted fetches.
+
+    Each fetch is a list of offsets of one changelog partition; ``seek_after`` names the
+    (fetch, record) after which a recovery moves the partition, as Faust's recovery does from
+    the consumer thread while the loop is still handing over that fetch's records."""
+
+    def __init__(self, fetches: list[list[int]], seek_after: tuple[int, int], seek_to: int) -> None:
+        import asyncio
+
+        self.fetches, self.seek_after, self.seek_to = fetches, seek_after, seek_to
+        self.handed: list[int] = []  # offsets given to the table, in order
+        self.fetched = 0
+        self._stopped = asyncio.Event()
+        self.suspend_flow = asyncio.Event()
+        self.flow_active, self.should_stop, self._commit_every, self._n_acked = True, False, None, 0
+        self._read_offset: dict[TP, int | None] = {}
+        self.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=lambda topic: False))
+        self.diag = SimpleNamespace(set_flag=lambda flag: None, unset_flag=lambda flag: None)
+        self.consumer_stopped_errors = ()
+
+    def assignment(self) -> set[TP]:
+        return {CHANGELOG}
+
+    async def sleep(self, seconds: float) -> None:
+        return None
+
+    async def wait_first(self, *coros: Awaitable[object]) -> None:
+        import asyncio
+
+        tasks = [asyncio.ensure_future(coro) for coro in coros]
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+
+    async def callback(self, message: SimpleNamespace) -> None:
+        self.handed.append(message.offset)
+        self._read_offset[CHANGELOG] = message.offset
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, SimpleNamespace]]:
+        if not self.fetches:
+            self._stopped.set()
+            return
+        number = self.fetched
+        self.fetched += 1
+        POSITIONS.fetched_at = POSITIONS.jumps  # what the patched _fetch_records notes
+        for index, offset in enumerate(self.fetches.pop(0)):
+            yield CHANGELOG, SimpleNamespace(topic=CHANGELOG.topic, tp=CHANGELOG, offset=offset)
+            if (number, index) == self.seek_after:
+                POSITIONS.jumped(CHANGELOG, self.seek_to)  # the recovery's seek, in the consumer thread
+                self._read_offset.pop(CHANGELOG, None)  # and Faust's reset of its read offset
+
+
+CHANGELOG = TP("stories-changelog", 1)
+
+
+def test_changelog_records_fetched_before_a_recovery_seek_are_left_to_the_new_read() -> None:
+    """A recovery seeks a changelog partition back to 0 while the loop is still handing over
+    records 40..44 of an older fetch. Those are stale: the new read brings 0.. again, and every
+    one of them must reach the table (Faust's read-offset filter, set again by the stale ones,
+    dropped 0..44 and the recovery waited for them for ever)."""
+    import asyncio
+
+    from streams import faust_fixes
+
+    consumer = _ScriptedConsumer([[40, 41, 42, 43, 44], [0, 1, 2, 3]], seek_after=(0, 1), seek_to=0)
+    try:
+        asyncio.run(faust_fixes._drain_messages(consumer, SimpleNamespace(_stopped=asyncio.Event())))
+    finally:
+        POSITIONS.forget([CHANGELOG])
+        POSITIONS.last_jump.pop(CHANGELOG, None)
+    assert consumer.handed == [40, 41, 0, 1, 2, 3]
