@@ -21,7 +21,21 @@ SHARED = ROOT.parent / "shared"
 
 # Topics of one test's namespace or consumer group (``isolated`` here, ``make_settings`` in the
 # reliability harness): tNNNNNNNNNN.*, relNNNNNNNNNN.*, newswire-test-NNNNNNNNNN-*, newswire-rel-...
-TEST_TOPIC = re.compile(r"^((t|rel)[0-9a-f]{10}\.|newswire-(test|rel)-[0-9a-f]{10}-)")
+TEST_TOPIC = re.compile(r"^(?:(?:t|rel)([0-9a-f]{10})\.|newswire-(?:test|rel)-([0-9a-f]{10})-)")
+SESSION_TAGS: set[str] = set()  # the tags this pytest session handed out: its topics, no one else's
+
+
+def new_tag() -> str:
+    """A fresh tag for one test's topics and consumer group, remembered for the clean-up."""
+    tag = uuid.uuid4().hex[:10]
+    SESSION_TAGS.add(tag)
+    return tag
+
+
+def session_topic(topic: str) -> bool:
+    """Whether ``topic`` belongs to a test of this session (other sessions may share the broker)."""
+    match = TEST_TOPIC.match(topic)
+    return match is not None and (match.group(1) or match.group(2)) in SESSION_TAGS
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +44,8 @@ def broker() -> Iterator[str]:
 
     A broker that cannot be started fails the run: integration tests never skip. The test
     topics this session created are deleted at its end: left behind, a few thousand of them
-    exhausted the dev broker's file descriptors ("Too many open files").
+    exhausted the dev broker's file descriptors ("Too many open files"). Only this session's:
+    deleting every new test topic broke other sessions running on the same broker.
     """
     if os.environ.get("NEWSWIRE_BROKER"):
         address = os.environ["NEWSWIRE_BROKER"]
@@ -39,33 +54,18 @@ def broker() -> Iterator[str]:
         if result.returncode != 0:
             pytest.fail(f"local Kafka did not start:\n{result.stdout}\n{result.stderr}", pytrace=False)
         address = f"127.0.0.1:{os.environ.get('NEWSWIRE_KAFKA_PORT', '19092')}"
-    before: set[str] | None = None
-    with contextlib.suppress(Exception):  # a broker slow to answer costs the clean-up, not the run
-        before = asyncio.run(_topics(address))
     yield address
-    if before is not None:
-        with contextlib.suppress(Exception):  # best effort: a broker stopped by a test keeps them
-            asyncio.run(_delete_test_topics(address, before))
+    with contextlib.suppress(Exception):  # best effort: a broker stopped by a test keeps them
+        asyncio.run(_delete_session_topics(address))
 
 
-async def _topics(address: str) -> set[str]:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=address, request_timeout_ms=15_000)
-    await admin.start()
-    try:
-        return set(await admin.list_topics())
-    finally:
-        await admin.close()
-
-
-async def _delete_test_topics(address: str, keep: set[str]) -> None:
+async def _delete_session_topics(address: str) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=address, request_timeout_ms=30_000)
     await admin.start()
     try:
-        mine = sorted(t for t in set(await admin.list_topics()) - keep if TEST_TOPIC.match(t))
+        mine = sorted(t for t in await admin.list_topics() if session_topic(t))
         for start in range(0, len(mine), 100):
             await admin.delete_topics(mine[start:start + 100])
     finally:
@@ -75,7 +75,7 @@ async def _delete_test_topics(address: str, keep: set[str]) -> None:
 @pytest.fixture
 def isolated(broker: str, unused_tcp_port: int) -> Settings:
     """Settings whose every topic and consumer group belongs to this test alone."""
-    tag = uuid.uuid4().hex[:10]
+    tag = new_tag()
     return Settings(
         broker=broker,
         app_id=f"newswire-test-{tag}",

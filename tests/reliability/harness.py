@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -30,7 +29,7 @@ from aiokafka.structs import TopicPartition
 
 from streams.kafka import client_options
 from streams.settings import Settings
-from tests.conftest import settings_env
+from tests.conftest import new_tag, settings_env
 from tests.integration.kafka_tools import Record, http_get, read_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +61,7 @@ def free_port_pair() -> int:
 
 def make_settings(broker: str, partitions: int = 3, **changes: object) -> Settings:
     """Settings whose every topic and consumer group belong to one test (cf. ``isolated``)."""
-    tag = uuid.uuid4().hex[:10]
+    tag = new_tag()
     base = Settings(broker=broker, app_id=f"newswire-rel-{tag}", topic_namespace=f"rel{tag}.",
                     partitions=partitions, web_port=free_port(), web_host="127.0.0.1")
     return replace(base, **changes)  # type: ignore[arg-type]
