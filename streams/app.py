@@ -462,7 +462,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
 
     @app.timer(HEALTH_INTERVAL)
     async def health() -> None:
-        """Broker reachability, consumer lag per partition, rules reload, old stories out."""
+        """Broker reachability, consumer lag per partition, a stalled table recovery restarted,
+        rules reload, old stories out."""
         producer = worker.producer
         try:
             if producer is not None:
@@ -488,6 +489,13 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             worker.lag = total
         except Exception:  # lag is best effort; never stop the timer
             log.debug("lag read failed", exc_info=True)
+        recovery = getattr(app.tables, "recovery", None)  # Faust's TableManager has one; its type does not say
+        stalled = faust_fixes.stalled_recovery(recovery, time.monotonic()) if recovery is not None else []
+        if stalled:
+            names = [f"{tp.topic}/{tp.partition}" for tp in stalled]
+            log.warning("table recovery received nothing for %.0f s though records remain; restarting it",
+                        faust_fixes.RECOVERY_PATIENCE, extra={"partitions": names})
+            faust_fixes.restart_recovery(recovery)
         await worker.maybe_reload_rules(create_topics)
         worker.ticks += 1
         if worker.ticks % 60 == 0:  # every five minutes: forget stories untouched for STORY_TTL

@@ -345,3 +345,37 @@ def _create_worker_consumer(self: Any, transport: Any) -> Any:
 
 AIOKafkaConsumerThread._create_worker_consumer = _create_worker_consumer  # type: ignore[method-assign]
 
+
+
+# -- recovery watchdog ----------------------------------------------------------------------------
+
+RECOVERY_PATIENCE = 30.0  # seconds without a record from a changelog partition that still has some
+
+
+def stalled_recovery(recovery: Any, now: float, patience: float = RECOVERY_PATIENCE) -> list[TP]:
+    """The changelog partitions a running table recovery waits for in vain: records remain below
+    their high-water mark, yet none arrived for ``patience`` seconds (or since the recovery began).
+
+    Faust only logs "No event received for active tp" in that state, and the worker then waits
+    for ever without processing anything (issue 7: 2 in ~120 rebalance runs). Restarting the
+    recovery seeks those partitions again and reads them afresh.
+    """
+    started = recovery._recovery_started_at
+    if not recovery.in_recovery or started is None or now - started < patience:
+        return []
+    received = recovery._active_events_received_at
+    stalled = []
+    for tp in recovery.active_tps:
+        highwater = recovery.active_highwaters.get(tp)
+        offset = recovery.active_offsets.get(tp)
+        if highwater is None or highwater < 0 or (offset is not None and offset >= highwater):
+            continue
+        if now - received.get(tp, started) >= patience:
+            stalled.append(tp)
+    return sorted(stalled)
+
+
+def restart_recovery(recovery: Any) -> None:
+    """Start the table recovery over, as a new rebalance would: Faust's recovery loop takes the
+    signal, seeks the changelog partitions to what it has applied and reads on from there."""
+    recovery.signal_recovery_start.set()

@@ -250,3 +250,32 @@ def test_changelog_records_fetched_before_a_recovery_seek_are_left_to_the_new_re
         POSITIONS.forget([CHANGELOG])
         POSITIONS.last_jump.pop(CHANGELOG, None)
     assert consumer.handed == [40, 41, 0, 1, 2, 3]
+
+
+def _recovery(started: float, received: dict[TP, float], offsets: dict[TP, int], highwaters: dict[TP, int],
+              in_recovery: bool = True) -> SimpleNamespace:
+    return SimpleNamespace(in_recovery=in_recovery, _recovery_started_at=started, _active_events_received_at=received,
+                           active_tps=set(highwaters), active_offsets=offsets, active_highwaters=highwaters)
+
+
+def test_a_recovery_that_received_nothing_from_a_partition_with_records_is_stalled() -> None:
+    """The hang: changelog partitions 0..2 read from the start, nothing arrived in 30 s."""
+    from streams.faust_fixes import stalled_recovery
+
+    tps = [TP("stories-changelog", p) for p in range(4)]
+    recovery = _recovery(started=100.0, received={tps[3]: 128.0}, offsets={tp: -1 for tp in tps[:3]} | {tps[3]: 99},
+                         highwaters={tps[0]: 151, tps[1]: 137, tps[2]: 138, tps[3]: 130})
+    assert stalled_recovery(recovery, now=131.0) == tps[:3]  # partition 3 had a record 3 s ago
+    assert stalled_recovery(recovery, now=129.0) == []  # too early to tell
+    assert stalled_recovery(recovery, now=159.0) == tps  # partition 3 went quiet too
+
+
+def test_a_recovery_that_is_done_or_waits_for_nothing_is_not_stalled() -> None:
+    from streams.faust_fixes import stalled_recovery
+
+    done, empty, caught_up = TP("stories-changelog", 0), TP("embargo-changelog", 0), TP("stories-changelog", 1)
+    recovery = _recovery(started=0.0, received={}, offsets={caught_up: 40},
+                         highwaters={empty: -1, caught_up: 40})
+    assert stalled_recovery(recovery, now=100.0) == []
+    finished = _recovery(started=0.0, received={}, offsets={}, highwaters={done: 10}, in_recovery=False)
+    assert stalled_recovery(finished, now=100.0) == []
