@@ -13,23 +13,26 @@ records around rebalances (found by tests/reliability/test_rebalance.py and test
 3. The commit arithmetic confused "last offset done" with "next offset to read" (Kafka's
    meaning), so one never-acknowledged offset at the head could be committed past, and a
    committed offset of 0 disabled the check altogether.
-4. Table changelogs were filtered by Faust's "already read" offset, which a recovery's seek
-   resets in the consumer thread while the fetch loop, on the main thread, may still be handing
-   over records fetched before that seek and setting it again. A stale value made the loop drop
-   every changelog record of the partition, and the recovery waited for them for ever.
+4. Table changelog records fetched but not handed over (the flow stopped for a rebalance, a
+   new generation, a paused partition) were dropped, and Faust's seek back to the committed
+   offsets does not cover changelogs, which have none: a recovery whose read was dropped waited
+   for it for ever. Changelogs were also filtered by Faust's "already read" offset, which a
+   recovery's seek resets from the consumer thread while the fetch loop may still be handing
+   over older records and setting it again.
 
 Here every jump of aiokafka's position is counted in the consumer thread when it happens, a
 record is handed over only if no jump happened since its fetch, the expected next offset has
 Kafka's meaning throughout, a changelog record fetched before its partition was moved is left
-to the read the move started, and an offset is committed only when every offset before it was
-acknowledged or is a real hole in the log (transaction markers, compaction). Pinned by
-tests/reliability/test_commit_offsets.py (no broker) and the rebalance/crash/shutdown scenarios.
+to the read the move started, one fetched but not handed over is read again, and an offset is
+committed only when every offset before it was acknowledged or is a real hole in the log
+(transaction markers, compaction). Pinned by tests/reliability/test_commit_offsets.py (no
+broker) and the rebalance/crash/shutdown scenarios.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from importlib.metadata import version
 from typing import Any
 
@@ -61,6 +64,9 @@ class _Positions:
         self.expected: dict[TP, int | None] = {}  # next offset; None: the first one that comes
         self.first_read: dict[TP, int] = {}  # where reading began when nothing was committed
         self.unfinished: set[TP] = set()  # records were not handed over: refetch before going on
+        # changelog partitions whose fetched records were not all handed over: (first such offset,
+        # fetch count then); read again from there unless the partition was moved since
+        self.changelog_left: dict[TP, tuple[int, int]] = {}
 
     def jumped(self, tp: TP, offset: int | None) -> None:
         self.jumps += 1
@@ -69,15 +75,31 @@ class _Positions:
         self.first_read.pop(tp, None)
         self.unfinished.discard(tp)
 
-    def jumped_since_fetch(self, tp: TP) -> bool:
-        """Whether ``tp`` was moved after the last fetch: its fetched records are stale."""
-        return self.last_jump.get(tp, 0) > self.fetched_at
+    def jumped_since_fetch(self, tp: TP, fetched_at: int | None = None) -> bool:
+        """Whether ``tp`` was moved after the last fetch (or the one at ``fetched_at``): its
+        records from that fetch are stale."""
+        return self.last_jump.get(tp, 0) > (self.fetched_at if fetched_at is None else fetched_at)
+
+    def changelog_not_handed_over(self, tp: TP, offset: int) -> None:
+        """A changelog record of the last fetch did not reach its table: read it again."""
+        left = self.changelog_left.get(tp)
+        if left is None or offset < left[0]:
+            self.changelog_left[tp] = (offset, self.fetched_at)
+
+    def changelog_to_read_again(self) -> dict[TP, int]:
+        """Where each changelog partition with records left behind must be read again from; those
+        moved since (a recovery's seek) read what they need anyway."""
+        again = {tp: offset for tp, (offset, fetched_at) in self.changelog_left.items()
+                 if not self.jumped_since_fetch(tp, fetched_at)}
+        self.changelog_left.clear()
+        return again
 
     def forget(self, tps: Any) -> None:
         for tp in tps:
             self.expected.pop(tp, None)
             self.first_read.pop(tp, None)
             self.unfinished.discard(tp)
+            self.changelog_left.pop(tp, None)
 
 
 POSITIONS = _Positions()  # one consumer per worker process
@@ -175,6 +197,16 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
                     self.log.warning("Seek back to committed offsets failed: %r", exc)
                     await self.sleep(1.0)
                     continue
+            if at.changelog_left:
+                again = {tp: offset for tp, offset in at.changelog_to_read_again().items()
+                         if tp in self.assignment()}
+                if again:
+                    self.log.info("Changelog records of %r did not reach their table: reading them again",
+                                  sorted(again))
+                    try:
+                        await self.seek_wait(again)
+                    except Exception as exc:  # revoked meanwhile: the next recovery reads it
+                        self.log.warning("Seek back on changelogs failed: %r", exc)
             self.diag.set_flag(CONSUMER_FETCHING)
             records = self.getmany(timeout=1.0)
             await self.sleep(0)
@@ -188,6 +220,8 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
                 if not acks_enabled_for(message.topic):  # table changelogs, read by recoveries
                     if not at.jumped_since_fetch(tp):  # else a recovery moved it: it reads them again
                         await self.wait_first(callback(message), self.suspend_flow.wait())
+                        if suspended():  # the hand-over may have been cut short
+                            at.changelog_not_handed_over(tp, message.offset)
                     continue
                 fetched_at = at.fetched_at
                 if at.jumps != fetched_at or tp in at.unfinished:
@@ -237,6 +271,48 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
 
 
 Consumer._drain_messages = _drain_messages  # type: ignore[method-assign]
+
+
+async def _getmany(self: Any, timeout: float) -> AsyncIterator[tuple[TP, Any]]:  # pragma: no cover - on a broker
+    """Faust's getmany, except that changelog records it fetched but does not hand over are read
+    again (issue 7's rebalance hang). Faust drops a fetch when the flow has stopped, stops
+    handing one over when the flow stops or a new generation begins, and skips partitions paused
+    meanwhile; it then seeks back to the committed offsets, but changelogs have none. A recovery
+    whose whole read was dropped that way waited for ever for records aiokafka had already read.
+    """
+    records, active_partitions = await self._wait_next_records(timeout)
+    generation_id = self.app.consumer_generation_id
+    if records is None or self.should_stop:
+        return
+    acks_enabled_for = self.app.topics.acks_enabled_for
+    handed: dict[TP, int] = {}  # changelog partition -> last offset handed over
+    try:
+        if not self.flow_active:
+            self.log.dev("getmany called while flow not active. Seek back to committed offsets.")
+            try:
+                await self.perform_seek()
+            except Exception as exc:
+                self.log.warning(f"exception performing seek when flow not active {exc}")
+            return
+        to_message = self._to_message
+        for tp, record in self.scheduler.iterate(records):
+            if not self.flow_active or self.app.consumer_generation_id != generation_id:
+                break
+            if active_partitions is None or tp in active_partitions or tp in self._buffered_partitions:
+                self.app.monitor.track_tp_end_offset(tp, self.highwater(tp))
+                yield tp, to_message(tp, record)
+                if not acks_enabled_for(tp.topic):
+                    handed[tp] = record.offset
+    finally:
+        for tp, fetched in records.items():
+            if fetched and not acks_enabled_for(tp.topic):
+                last = handed.get(tp, -1)
+                left = next((record.offset for record in fetched if record.offset > last), None)
+                if left is not None:
+                    POSITIONS.changelog_not_handed_over(tp, left)
+
+
+Consumer.getmany = _getmany  # type: ignore[method-assign]
 
 
 # -- acknowledgements ---------------------------------------------------------------------------
@@ -357,8 +433,8 @@ def stalled_recovery(recovery: Any, now: float, patience: float = RECOVERY_PATIE
     their high-water mark, yet none arrived for ``patience`` seconds (or since the recovery began).
 
     Faust only logs "No event received for active tp" in that state, and the worker then waits
-    for ever without processing anything (issue 7: 2 in ~120 rebalance runs). Restarting the
-    recovery seeks those partitions again and reads them afresh.
+    for ever without processing anything. A last resort: the cause found (item 4 above) is
+    fixed, but a recovery must never hang silently. Restarting it seeks those partitions again.
     """
     started = recovery._recovery_started_at
     if not recovery.in_recovery or started is None or now - started < patience:

@@ -279,3 +279,93 @@ def test_a_recovery_that_is_done_or_waits_for_nothing_is_not_stalled() -> None:
     assert stalled_recovery(recovery, now=100.0) == []
     finished = _recovery(started=0.0, received={}, offsets={}, highwaters={done: 10}, in_recovery=False)
     assert stalled_recovery(finished, now=100.0) == []
+
+
+def _ignore(*args: object) -> None:
+    return None
+
+
+class _FetchingConsumer:
+    """Just enough of a Faust consumer for the worker's getmany: one fetch of changelog and input
+    records, and a flow that may stop after ``stop_after`` records were handed over."""
+
+    def __init__(self, records: dict[TP, list[int]], flow_active: bool = True, stop_after: int | None = None) -> None:
+        self.records = {tp: [SimpleNamespace(offset=o) for o in offsets] for tp, offsets in records.items()}
+        self.flow_active, self.stop_after, self.should_stop = flow_active, stop_after, False
+        self.seeks_to_committed = 0
+        self._buffered_partitions: set[TP] = set()
+        self.app = SimpleNamespace(consumer_generation_id=5, monitor=SimpleNamespace(track_tp_end_offset=_ignore),
+                                   topics=SimpleNamespace(acks_enabled_for=lambda topic: "changelog" not in topic))
+        self.scheduler = SimpleNamespace(iterate=lambda rs: ((tp, r) for tp, batch in rs.items() for r in batch))
+        self.log = SimpleNamespace(dev=_ignore, warning=_ignore)
+
+    async def _wait_next_records(self, timeout: float) -> tuple[dict[TP, list[SimpleNamespace]], None]:
+        POSITIONS.fetched_at = POSITIONS.jumps
+        return self.records, None
+
+    def highwater(self, tp: TP) -> int:
+        return 0
+
+    def _to_message(self, tp: TP, record: SimpleNamespace) -> int:
+        return int(record.offset)
+
+    async def perform_seek(self) -> None:
+        self.seeks_to_committed += 1
+
+
+def _hand_over(consumer: _FetchingConsumer) -> list[int]:
+    import asyncio
+
+    from streams import faust_fixes
+
+    async def drain() -> list[int]:
+        handed = []
+        async for _tp, offset in faust_fixes._getmany(consumer, timeout=1.0):
+            handed.append(offset)
+            if consumer.stop_after is not None and len(handed) >= consumer.stop_after:
+                consumer.flow_active = False  # a rebalance begins
+        return handed
+
+    return asyncio.run(drain())
+
+
+def test_a_changelog_fetch_dropped_because_the_flow_stopped_is_read_again() -> None:
+    """The rebalance hang, traced: a recovery's whole changelog read arrived while the flow was
+    stopped; Faust dropped it and sought back to the committed offsets, which changelogs do not
+    have, so the recovery waited for ever. Now the partition goes back to the first record."""
+    from streams.faust_fixes import POSITIONS
+
+    consumer = _FetchingConsumer({CHANGELOG: [0, 1, 2], PARTITION: [40, 41]}, flow_active=False)
+    try:
+        assert _hand_over(consumer) == [] and consumer.seeks_to_committed == 1
+        assert POSITIONS.changelog_to_read_again() == {CHANGELOG: 0}  # the input: its committed offset
+        assert POSITIONS.changelog_to_read_again() == {}  # asked once
+    finally:
+        POSITIONS.forget([CHANGELOG])
+
+
+def test_changelog_records_left_when_the_flow_stops_mid_fetch_are_read_again() -> None:
+    from streams.faust_fixes import POSITIONS
+
+    consumer = _FetchingConsumer({CHANGELOG: [7, 8, 9, 10]}, stop_after=2)
+    try:
+        assert _hand_over(consumer) == [7, 8]
+        assert POSITIONS.changelog_to_read_again() == {CHANGELOG: 9}
+        assert _hand_over(_FetchingConsumer({CHANGELOG: [11, 12]})) == [11, 12]
+        assert POSITIONS.changelog_to_read_again() == {}  # all handed over: nothing to read again
+    finally:
+        POSITIONS.forget([CHANGELOG])
+
+
+def test_changelog_records_left_behind_by_a_partition_moved_since_are_not_read_again() -> None:
+    """A recovery that sought the partition after the fetch reads what it needs itself."""
+    from streams.faust_fixes import POSITIONS
+
+    consumer = _FetchingConsumer({CHANGELOG: [3, 4]}, flow_active=False)
+    try:
+        _hand_over(consumer)
+        POSITIONS.jumped(CHANGELOG, 0)
+        assert POSITIONS.changelog_to_read_again() == {}
+    finally:
+        POSITIONS.forget([CHANGELOG])
+        POSITIONS.last_jump.pop(CHANGELOG, None)
