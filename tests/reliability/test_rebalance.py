@@ -33,11 +33,7 @@ from tests.reliability.wire import good_items
 if TYPE_CHECKING:
     from tests.reliability.conftest import Summary
 
-# Still intermittent (issue 7, 2 of 71 runs): Faust's table recovery can hang when the first
-# worker takes partitions back ("No event received for active tp"); it reports 503 and commits
-# nothing past the hole, so nothing is lost from Kafka, but the scenario misses its deadline.
-# `make reliability` runs this scenario; `make test` does not. See README.md, "Still open".
-pytestmark = [pytest.mark.reliability, pytest.mark.open_bug]
+pytestmark = pytest.mark.reliability
 
 CYCLES = 2  # the second worker joins and leaves this many times during one stream
 STREAM_SECONDS = 12.0 * CYCLES + 16.0  # long enough that a slow second start still leaves mid-stream
