@@ -198,8 +198,8 @@ async def _drain_messages(self: Any, fetcher: Any) -> None:  # pragma: no cover 
                     await self.sleep(1.0)
                     continue
             if at.changelog_left:
-                again = {tp: offset for tp, offset in at.changelog_to_read_again().items()
-                         if tp in self.assignment()}
+                assigned = self.assignment()
+                again = {tp: offset for tp, offset in at.changelog_to_read_again().items() if tp in assigned}
                 if again:
                     self.log.info("Changelog records of %r did not reach their table: reading them again",
                                   sorted(again))
@@ -285,7 +285,7 @@ async def _getmany(self: Any, timeout: float) -> AsyncIterator[tuple[TP, Any]]: 
     if records is None or self.should_stop:
         return
     acks_enabled_for = self.app.topics.acks_enabled_for
-    handed: dict[TP, int] = {}  # changelog partition -> last offset handed over
+    handed: dict[TP, int] = {}  # partition -> last offset handed over
     try:
         if not self.flow_active:
             self.log.dev("getmany called while flow not active. Seek back to committed offsets.")
@@ -301,8 +301,7 @@ async def _getmany(self: Any, timeout: float) -> AsyncIterator[tuple[TP, Any]]: 
             if active_partitions is None or tp in active_partitions or tp in self._buffered_partitions:
                 self.app.monitor.track_tp_end_offset(tp, self.highwater(tp))
                 yield tp, to_message(tp, record)
-                if not acks_enabled_for(tp.topic):
-                    handed[tp] = record.offset
+                handed[tp] = record.offset
     finally:
         for tp, fetched in records.items():
             if fetched and not acks_enabled_for(tp.topic):
@@ -420,7 +419,6 @@ def _create_worker_consumer(self: Any, transport: Any) -> Any:
 
 
 AIOKafkaConsumerThread._create_worker_consumer = _create_worker_consumer  # type: ignore[method-assign]
-
 
 
 # -- recovery watchdog ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from streams.entities.automaton import CLOSED_LEFT, CLOSED_RIGHT, SEVERAL
 from streams.entities.kb import (
     CUE,
     FIRSTNAME,
@@ -31,7 +32,6 @@ from streams.entities.kb import (
     KbEntity,
     KnowledgeBase,
 )
-from streams.entities.names import CLOSED_LEFT, CLOSED_RIGHT, SEVERAL
 from streams.matching import word_end, word_start
 from streams.models import Entity, Mention, WireItem
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pycountry
 
-from streams.entities.names import SplitMatcher
+from streams.entities.automaton import SplitMatcher
 from streams.matching import Pattern, parse_pattern
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"

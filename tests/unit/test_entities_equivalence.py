@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.entities import KnowledgeBase, Span, load_kb
+from streams.entities.automaton import SplitMatcher
 from streams.entities.kb import SHAPE
-from streams.entities.names import SplitMatcher
 from streams.matching import PatternMatcher, parse_pattern
 
 # the module, not the function of the same name that streams.entities exports
