@@ -11,7 +11,10 @@ export NEWSWIRE_WEB_PORT ?= 6066
 .PHONY: install run test test-unit test-integration lint typecheck eval eval-ner bench kafka-up kafka-down kafka-wipe \
         topics worker check reliability clean
 
-$(BIN)/newswire: pyproject.toml
+NATIVE := streams/native/Cargo.toml streams/native/Cargo.lock $(wildcard streams/native/src/*.rs)
+
+# Installing builds the Rust core (cargo, via maturin) too: a change to it reinstalls.
+$(BIN)/newswire: pyproject.toml $(NATIVE)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip
 	@$(BIN)/python -m pip install -q -e '.[dev]'

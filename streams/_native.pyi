@@ -1,0 +1,3 @@
+"""Types of the compiled core (streams/native, built by maturin)."""
+
+ABI: int

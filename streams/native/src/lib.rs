@@ -1,0 +1,11 @@
+//! streams._native: the hot loops of the pure core, compiled.
+//!
+//! Python keeps the data (loading, validation, compilation to tables) and the result types;
+//! this module only walks texts against tables it was given.
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ABI", 1)?;
+    Ok(())
+}
