@@ -49,6 +49,11 @@ def compose() -> Doc:
     return cast(Doc, json.loads(result.stdout))
 
 
+def stage(parsed: Doc, name: str) -> Doc:
+    (found,) = [s for s in parsed["Stages"] if s["Name"] == name]
+    return cast(Doc, found)
+
+
 def commands(stage: Doc, instruction: str) -> list[Doc]:
     return [c for c in stage["Commands"] if c["Instruction"] == instruction]
 
@@ -71,11 +76,12 @@ def test_dockercheck_reports_lint_findings(tmp_path: Path) -> None:
 def test_image_is_multi_stage_slim_and_non_root() -> None:
     parsed = dockerfile()
     stages = parsed["Stages"]
-    assert len(stages) >= 2
-    for stage in stages:
-        base = re.sub(r"\$\{?(\w+)\}?", lambda m: parsed["MetaArgs"][m.group(1)], stage["BaseName"])
-        assert base == "python:3.11-slim", stage["Name"]
-    build, runtime = stages[0], stages[-1]
+    assert [s["Name"] for s in stages] == ["rust", "build", "runtime"]
+    meta = parsed["MetaArgs"]
+    bases = {s["Name"]: re.sub(r"\$\{?(\w+)\}?", lambda m: meta[m.group(1)], s["BaseName"]) for s in stages}
+    assert bases == {"rust": "rust:1.95-slim", "build": "python:3.11-slim", "runtime": "python:3.11-slim"}
+    build, runtime = stage(parsed, "build"), stage(parsed, "runtime")
+    assert {c["From"] for c in commands(build, "COPY") if c["From"]} == {"rust"}, "only the toolchain comes from rust"
     copied = [c for c in commands(runtime, "COPY") if c["From"]]
     assert copied and all(c["From"] == build["Name"] for c in copied)
     assert not commands(runtime, "RUN") or all(
@@ -143,7 +149,7 @@ def test_healthcheck_command_fails_when_nothing_listens() -> None:
 
 
 def test_dockerignore_keeps_exactly_what_the_build_copies() -> None:
-    build = dockerfile()["Stages"][0]
+    build = stage(dockerfile(), "build")
     sources = [s for c in commands(build, "COPY") if not c["From"] for s in c["SourcePaths"]]
     ignore = [
         line.strip()
@@ -157,32 +163,38 @@ def test_dockerignore_keeps_exactly_what_the_build_copies() -> None:
 
 
 def test_build_stage_inputs_build_the_package(tmp_path: Path) -> None:
-    """setuptools builds the project from only what the build stage copies (pyproject names
-    README.md, package data lives under streams/data). An sdist: it needs no `wheel` package
-    and no network, and runs the same pyproject reading and package discovery."""
-    build = dockerfile()["Stages"][0]
+    """maturin packs the project from only what the build stage copies (pyproject names
+    README.md, package data lives under streams/data, the Rust crate under streams/native).
+    An sdist: it compiles nothing and needs no network, and runs the same pyproject reading
+    and crate discovery as the image's wheel build."""
+    build = stage(dockerfile(), "build")
     context = tmp_path / "context"
-    for copy in commands(build, "COPY"):
+    skipped = shutil.ignore_patterns("__pycache__", "*.pyc", "target", "*.so")  # as the ignore file does
+    for copy in (c for c in commands(build, "COPY") if not c["From"]):
         for source in copy["SourcePaths"]:
             src, dest = ROOT / source, context / source
             dest.parent.mkdir(parents=True, exist_ok=True)
             if src.is_dir():
-                shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                shutil.copytree(src, dest, ignore=skipped)
             else:
                 shutil.copy2(src, dest)
-    script = "import sys, setuptools.build_meta as b; print(b.build_sdist(sys.argv[1]))"
+    script = "import sys, maturin; print(maturin.build_sdist(sys.argv[1]))"
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])  # the maturin binary
     result = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "dist")], cwd=context, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script, str(tmp_path / "dist")],
+        cwd=context, env={**os.environ, "PATH": path}, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     sdist = tmp_path / "dist" / result.stdout.strip().splitlines()[-1]
     with tarfile.open(sdist) as tar:
         names = [n.split("/", 1)[1] for n in tar.getnames() if "/" in n]
-        entry_points = next(m for m in tar.getmembers() if m.name.endswith(".egg-info/entry_points.txt"))
-        entry_points_file = tar.extractfile(entry_points)
-        assert entry_points_file is not None
-        assert "newswire = streams.cli:main" in entry_points_file.read().decode()
+        pyproject = next(m for m in tar.getmembers() if m.name.endswith("/pyproject.toml"))
+        pyproject_file = tar.extractfile(pyproject)
+        assert pyproject_file is not None
+        assert 'newswire = "streams.cli:main"' in pyproject_file.read().decode()
     assert any(n.startswith("streams/data/") for n in names), "package data missing"
+    assert "streams/native/src/lib.rs" in names and "streams/native/Cargo.lock" in names, "Rust core missing"
+    assert not any("/target/" in n or n.endswith(".so") for n in names), "build output packed"
 
 
 def test_compose_file_loads_like_docker_compose_config() -> None:
