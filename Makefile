@@ -7,6 +7,8 @@ KAFKA := deploy/kafka/kafka.sh
 EVAL_TOPICS ?= ../shared/eval/wire_dev.jsonl
 EVAL_NER ?= ../shared/eval/germeval2014-dev.tsv
 export NEWSWIRE_WEB_PORT ?= 6066
+# rustup's default home: cargo builds the Rust core during install, also in shells without it on PATH.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: install run test test-unit test-integration lint typecheck eval eval-ner bench kafka-up kafka-down kafka-wipe \
         topics worker check reliability clean

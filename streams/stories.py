@@ -1,12 +1,14 @@
 """What the worker remembers per story: versions seen, where it went, what it alerted.
 
 Kept as a small JSON-able record so the Faust table (and its changelog topic) can store it;
-the pure core only reads one and returns the next one.
+the pure core only reads one and returns the next one. The worker keeps one per story for two
+weeks, so the record leaves out fields at their defaults and keeps time in whole seconds: about
+half the bytes in memory and in the changelog (every older record still reads).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 MAX_VERSIONS = 64  # a story with more versions forgets the oldest; bounded per key
@@ -28,10 +30,14 @@ class StoryMemory:
     def published(self, version: int, topics: list[str], now: float) -> StoryMemory:
         versions = (*self.versions, version)[-MAX_VERSIONS:]
         merged = tuple(dict.fromkeys((*self.topics, *topics)))
-        return replace(self, versions=versions, topics=merged, updated_at=now)
+        return replace(self, versions=versions, topics=merged, updated_at=float(round(now)))
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields that differ from a fresh memory; ``updated_at`` as an integer."""
+        record = {f.name: getattr(self, f.name) for f in _FIELDS if getattr(self, f.name) != f.default}
+        if "updated_at" in record:
+            record["updated_at"] = round(self.updated_at)
+        return record
 
     @classmethod
     def from_json(cls, data: Any) -> StoryMemory:
@@ -46,6 +52,9 @@ class StoryMemory:
             canceled=bool(data.get("canceled", False)),
             updated_at=float(data.get("updated_at", 0.0)),
         )
+
+
+_FIELDS = fields(StoryMemory)
 
 
 def alert_decision(memory: StoryMemory, urgency: int | None, casualties: int) -> tuple[bool, str | None]:

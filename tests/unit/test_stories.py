@@ -13,6 +13,16 @@ def test_memory_round_trips_through_json_and_bounds_versions() -> None:
     assert StoryMemory.from_json("garbage") == StoryMemory()
 
 
+def test_memory_record_leaves_out_defaults_and_reads_the_long_form() -> None:
+    m = StoryMemory().published(3, ["news.enriched", "news.strikes"], now=1795665631.333)
+    assert m.to_json() == {"versions": (3,), "topics": ("news.enriched", "news.strikes"), "updated_at": 1795665631}
+    long_form = {"versions": [3], "topics": ["news.enriched", "news.strikes"], "alerted": False,
+                 "alert_urgency": None, "alert_casualties": 0, "canceled": False, "updated_at": 1795665631.0}
+    assert StoryMemory.from_json(long_form) == m
+    alerted = StoryMemory(alerted=True, alert_urgency=1, alert_casualties=4, canceled=True)
+    assert StoryMemory.from_json(alerted.to_json()) == alerted
+
+
 def test_first_alert_then_only_on_escalation() -> None:
     fresh = StoryMemory()
     assert alert_decision(fresh, 3, 0) == (True, None)
