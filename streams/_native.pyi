@@ -30,6 +30,11 @@ class Extractor:
     ) -> None: ...
     def find_spans(self, headline: str, body: str) -> list[SpanFields]:
         """Every chosen mention in headline and body, headline first, by start."""
+    def groups(
+        self, headline: str, body: str, lead_start: int, lead_end: int, dateline: tuple[str, int | None, str] | None
+    ) -> list[tuple[int | None, str, str, float, list[tuple[str, str, int, int]]]]:
+        """The chosen mentions grouped per entity in order of first mention, each group as (entity,
+        type, name, score, mentions as (text, field, start, end))."""
     def lookup(self, text: str) -> int | None:
         """The index of the entity a whole string names (a name or surname), or None."""
     def shape_matches(self, text: str) -> list[list[tuple[int, int, int, int]]]:
