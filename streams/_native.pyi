@@ -11,8 +11,6 @@ class KeyMatcher:
     def __init__(self, keys: list[str], patterns: list[list[tuple[bool, bool, int]]]) -> None: ...
     def find_spans(self, text: str) -> list[tuple[int, int, int]]:
         """Every match as (start, end, payload index), by start, longer first at the same start."""
-    def whole(self, text: str) -> list[int]:
-        """The payload indices of the key that is exactly ``text``, in pattern order."""
 
 # (field, start, end, type, entity, name, rank, weak, rule, targets): the fields of extract.Span
 SpanFields = tuple[str, int, int, str, int | None, str, int, bool, str, tuple[int, ...]]

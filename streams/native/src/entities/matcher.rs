@@ -174,17 +174,4 @@ impl KeyMatcher {
         }
         found
     }
-
-    /// The payloads of the key that is exactly ``text``, in pattern order (its edges hold trivially).
-    fn whole(&self, text: &str) -> Vec<u32> {
-        self.keys
-            .get(text)
-            .map(|&k| {
-                self.patterns[k as usize]
-                    .iter()
-                    .map(|p| p.payload)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }

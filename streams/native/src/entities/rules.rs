@@ -401,7 +401,7 @@ impl Rules<'_> {
         } else {
             next_word(t, pos, comma)
         };
-        while let Some((mut start, mut stop)) = nxt {
+        while let Some((start, mut stop)) = nxt {
             if words >= max_words {
                 break;
             }
@@ -422,7 +422,7 @@ impl Rules<'_> {
                         if self.name_word(&self.word(a), false)
                             && !self.scan.blocked.contains_key(&a.0) =>
                     {
-                        (start, stop) = a;
+                        stop = a.1; // the name goes on after the particles
                         word = self.word(a);
                     }
                     _ => break,
@@ -444,7 +444,6 @@ impl Rules<'_> {
             } else if (words >= 2 || (words == 1 && !given)) && self.is_compound(&word) {
                 break; // "Heidi Klums Modelsuche": a compound noun ends the name
             }
-            let _ = start;
             given = self.lex.first.contains(&word);
             end = Some(stop);
             words += 1;
