@@ -527,7 +527,7 @@ impl Extractor {
 
     /// The chosen mentions, and the fields as code points.
     fn item_texts(&self, headline: &str, body: &str) -> (Vec<Cand>, [Vec<char>; 2]) {
-        let texts: [Vec<char>; 2] = [headline.chars().collect(), body.chars().collect()];
+        let texts: [Vec<char>; 2] = [text::chars(headline), text::chars(body)];
         let mut scans: Vec<rules::Scan> = Vec::with_capacity(2);
         for (field, t) in texts.iter().enumerate() {
             scans.push(self.scan(field as u8, t));

@@ -1166,16 +1166,22 @@ fn prep_at(t: &[char], at: usize, lead: Option<char>, lower: bool) -> Option<Mat
         }
         i += 1;
     }
+    // the words are ASCII: one char per byte
     let words: &[&str] = if lower {
         &["in", "In", "aus", "Aus", "nach", "Nach"]
     } else {
         &["In", "Aus", "Nach"]
     };
     let word = words.iter().find(|w| {
-        let w: Vec<char> = w.chars().collect();
-        t.len() > i + w.len() && t[i..i + w.len()] == w[..] && t[i + w.len()] == ' '
+        let n = w.len();
+        t.len() > i + n
+            && t[i..i + n]
+                .iter()
+                .zip(w.bytes())
+                .all(|(&c, b)| c == b as char)
+            && t[i + n] == ' '
     })?;
-    let g = i + word.chars().count() + 1;
+    let g = i + word.len() + 1;
     if !char_at(t, g).is_some_and(cap) {
         return None;
     }
