@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pycountry
 
+from streams._native import Extractor
 from streams.entities.automaton import SplitMatcher
 from streams.matching import Pattern, parse_pattern
 
@@ -147,7 +148,8 @@ class Lexicon:
 
 @dataclass(frozen=True, eq=False)
 class KnowledgeBase:
-    """The loaded, validated KB with its compiled matcher. Immutable and shareable across items."""
+    """The loaded, validated KB with its compiled matcher and extractor. Immutable and shareable
+    across items."""
 
     version: str
     entities: tuple[KbEntity, ...]
@@ -155,6 +157,11 @@ class KnowledgeBase:
     lexicon: Lexicon
     index: Mapping[str, int]  # entity id -> position in ``entities``
     parties: frozenset[str] = frozenset()  # aliases of party organisations, for "(CDU)" tags
+    # the compiled extractor: the matcher, aliases, entities and lexicon as tables (see _extractor)
+    extractor: Extractor = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extractor", _extractor(self))
 
     def get(self, entity_id: str) -> KbEntity | None:
         pos = self.index.get(entity_id)
@@ -162,10 +169,32 @@ class KnowledgeBase:
 
     def lookup(self, text: str) -> KbEntity | None:
         """The entity a whole string names (datelines, tests), ignoring weak forms and cues."""
-        for start, end, alias in self.matcher.find_spans(text):
-            if start == 0 and end == len(text) and alias.kind in (NAME, SURNAME):
-                return self.entities[alias.targets[0]]
-        return None
+        pos = self.extractor.lookup(text)
+        return None if pos is None else self.entities[pos]
+
+
+def _extractor(kb: KnowledgeBase) -> Extractor:
+    """The KB as the plain tables the compiled extractor walks texts against (built once per KB)."""
+    lex = kb.lexicon
+    cues = lex.token_cues
+    words = {
+        "first": lex.first_names,
+        "common": lex.common_nouns,
+        "english": lex.english_words,
+        "place-prefixes": lex.place_prefixes,
+        "toponyms": lex.toponyms,
+        "strong-places": lex.strong_places,
+        "parties": kb.parties,
+        **{kind: cues.get(kind, frozenset()) for kind in ("stop", "particle", "place-prep", "district")},
+        **{kind: cues.get(kind, frozenset()) for kind in ("road-context", "acronym-stop")},
+    }
+    return Extractor(
+        kb.matcher.native,
+        [(a.kind, list(a.targets), a.cue, list(a.more_cues), a.alone, a.shared) for a in kb.matcher.payloads],
+        [(e.type, e.name, list(e.context)) for e in kb.entities],
+        {kind: sorted(found) for kind, found in words.items()},
+        list(lex.org_types),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.entities import KnowledgeBase, extract, load_kb
+from streams.entities import KnowledgeBase, extract, find_spans, load_kb
 from streams.models import Entity, WireItem
 
 
@@ -180,3 +180,25 @@ def test_english_text(kb: KnowledgeBase) -> None:
 
 def test_empty_item(kb: KnowledgeBase) -> None:
     assert extract(item(""), kb) == ()
+
+
+def test_offsets_count_characters_outside_latin1(kb: KnowledgeBase) -> None:
+    """Offsets are str offsets (code points) also where a text holds characters outside Latin-1,
+    which the compiled scan searches apart ("Erdoğan", "Chișinău", the quotes „“ and the dash –)."""
+    text = (
+        "Der türkische Präsident Recep Tayyip Erdoğan traf in Chișinău den Kremlchef Wladimir Putin. "
+        "„Wir reden“, sagte Erdoğan – in Köln."
+    )
+    found = [(s.start, s.end, s.name, s.field) for s in find_spans(item(text), kb) if not s.weak]
+    assert found == [
+        (24, 44, "Recep Tayyip Erdoğan", "body"),
+        (53, 61, "Chisinau", "body"),
+        (76, 90, "Wladimir Putin", "body"),
+        (111, 118, "Recep Tayyip Erdoğan", "body"),
+        (124, 128, "Köln", "body"),
+    ]
+    assert [text[start:end] for start, end, _, _ in found] == [
+        "Recep Tayyip Erdoğan", "Chișinău", "Wladimir Putin", "Erdoğan", "Köln"
+    ]
+    mentions = named(extract(item(text), kb), "Recep Tayyip Erdoğan").mentions
+    assert [(m.text, m.start, m.end) for m in mentions] == [("Recep Tayyip Erdoğan", 24, 44), ("Erdoğan", 111, 118)]

@@ -1,7 +1,8 @@
 """The fast forms of the extractor's text helpers agree with their plain definitions.
 
-Each helper was rewritten for speed (one regex call instead of a loop per character); the plain
-loops they replaced are kept here as the reference and compared on generated text.
+Each helper was rewritten for speed (compiled, in streams/native/src/entities/, and tried only where
+the automaton says a match can start); the plain loops and Python regexes they replaced are kept
+here as the reference and compared on generated text.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streams import _native
 from streams.entities import KnowledgeBase, Span, load_kb
 from streams.entities.automaton import SplitMatcher
-from streams.entities.kb import SHAPE
 from streams.matching import PatternMatcher, parse_pattern
 
 # the module, not the function of the same name that streams.entities exports
@@ -24,6 +25,16 @@ ex = importlib.import_module("streams.entities.extract")
 # letters, capitals with umlauts, digits, the word joiners and the separators the helpers look at
 _ALPHABET = "aäbsAÄBSÜ1_-'’ ,.(\n"
 _texts = st.text(alphabet=_ALPHABET, max_size=30)
+
+# the extractor's patterns as Python regexes (what the compiled scans must find)
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_ACRONYM = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])[A-ZÄÖÜ]{2,5}\b(?![-.])")
+_PREP_WORD = re.compile(r" (?:in|In|aus|Aus|nach|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
+_PREP_LINE = re.compile(r"\n(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
+_PREP_FIRST = re.compile(r"(?:In|Aus|Nach) ([A-ZÄÖÜ][^\W\d_]{2,})\b")
+_ROADS = tuple(re.compile(" (" + road + r" ?[1-9]\d{0,2})(?![\w,-]|\.\d)") for road in "AB")
+_DATELINE = re.compile(r"([A-ZÄÖÜ]{3,}(?:-[A-ZÄÖÜ]{2,})?) (?:\(|[-–] )")
+_DATELINE_LINE = re.compile("\n" + _DATELINE.pattern)
 
 
 def next_word_reference(text: str, pos: int, comma: bool) -> tuple[int, int] | None:
@@ -34,7 +45,7 @@ def next_word_reference(text: str, pos: int, comma: bool) -> tuple[int, int] | N
         pos += 1
         while pos < n and text[pos] == " ":
             pos += 1
-    m = ex._WORD.match(text, pos)
+    m = _WORD.match(text, pos)
     return (m.start(), m.end()) if m else None
 
 
@@ -53,10 +64,9 @@ def prev_word_reference(text: str, pos: int) -> tuple[int, int] | None:
 @given(text=_texts, data=st.data())
 def test_next_and_previous_word(text: str, data: st.DataObject) -> None:
     pos = data.draw(st.integers(0, len(text)))
-    scan = ex._FieldScan("body", text)  # the reversed text is made when first needed
-    assert ex._next_word(text, pos) == next_word_reference(text, pos, False)
-    assert ex._next_word(text, pos, comma=True) == next_word_reference(text, pos, True)
-    assert ex._prev_word(scan, pos) == prev_word_reference(text, pos)
+    assert _native.next_word(text, pos, False) == next_word_reference(text, pos, False)
+    assert _native.next_word(text, pos, True) == next_word_reference(text, pos, True)
+    assert _native.prev_word(text, pos) == prev_word_reference(text, pos)
 
 
 _ACRONYM_PLAIN = re.compile(r"\b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.])")
@@ -65,7 +75,9 @@ _ACRONYM_PLAIN = re.compile(r"\b[A-ZÄÖÜ][A-ZÄÖÜ]{2,5}\b(?![-.])")
 @settings(max_examples=400, deadline=None)
 @given(text=st.text(alphabet="ABCÄÜa_1-. ", max_size=30))
 def test_acronym_pattern(text: str) -> None:
-    assert [m.span() for m in ex._ACRONYM.finditer(text)] == [m.span() for m in _ACRONYM_PLAIN.finditer(text)]
+    assert [m.span() for m in _ACRONYM.finditer(text)] == [m.span() for m in _ACRONYM_PLAIN.finditer(text)]
+    found = _kb().extractor.shape_matches(text)[0]
+    assert [(start, end) for start, end, _, _ in found] == [m.span() for m in _ACRONYM_PLAIN.finditer(text)]
 
 
 @settings(max_examples=500, deadline=None)
@@ -76,7 +88,7 @@ def test_acronym_pattern(text: str) -> None:
 def test_surname_mentions_are_what_the_alternation_regex_finds(text: str, surnames: list[str]) -> None:
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, surnames)) + r")s?(?![\w-])")
     expected = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
-    assert ex._surname_mentions(text, surnames) == expected
+    assert _native.surname_mentions(text, surnames) == expected
 
 
 @functools.cache
@@ -98,27 +110,16 @@ _PIECES += ["\nBOCHUM (dpa) - ", "\nULM – ", "BOCHUM (dpa) - ", "In Ulm", "Nac
     | st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
 )
 def test_whole_text_regexes_tried_at_their_shapes_find_what_finditer_finds(text: str) -> None:
-    starts: dict[str, list[int]] = {}
-    for start, _, alias in _kb().matcher.find_spans(text):  # what the scan collects from the same hits
-        if alias.kind == SHAPE:
-            starts.setdefault(alias.cue, []).append(start)
-    shapes = ex._Shapes(text, starts)
-    tried = [
-        (ex._ACRONYM, shapes.acronyms),
-        (ex._PREP_WORD, shapes.prep_words),
-        (ex._PREP_LINE, shapes.prep_lines),
-        (ex._ROADS[0], shapes.roads[0]),
-        (ex._ROADS[1], shapes.roads[1]),
-        (ex._DATELINE_LINE, shapes.datelines),
-    ]
-    for pattern, starts in tried:
-        found = [m.span() for m in ex._matches_at(pattern, text, starts)]
-        assert found == [m.span() for m in pattern.finditer(text)], pattern.pattern
-    # the cheap tests that spare the regexes at the start of a text hold wherever those match
-    if ex._PREP_FIRST.match(text):
-        assert text.startswith(ex._PREP_OPENINGS)
-    if ex._DATELINE.match(text):
-        assert text[:3].isupper()
+    """The compiled scans try each pattern only where the automaton found one of its openings (or at
+    the text's start): they find what the Python regexes' finditer (or match) finds, groups too."""
+    found = _kb().extractor.shape_matches(text)
+    tried = [_ACRONYM, _PREP_WORD, _PREP_LINE, _ROADS[0], _ROADS[1], _DATELINE_LINE]
+    for pattern, matches in zip(tried, found, strict=False):
+        expected = [(*m.span(), *m.span(m.lastindex or 0)) for m in pattern.finditer(text)]
+        assert matches == expected, pattern.pattern
+    for pattern, matches in ((_PREP_FIRST, found[6]), (_DATELINE, found[7])):
+        m = pattern.match(text)
+        assert matches == ([] if m is None else [(*m.span(), *m.span(1))]), pattern.pattern
 
 
 def select_reference(candidates: list[Span], size: int) -> list[Span]:
@@ -149,7 +150,8 @@ _spans = st.lists(
 @given(candidates=_spans)
 def test_select_is_the_plain_greedy_choice(candidates: list[Span]) -> None:
     expected = select_reference(candidates, 40)
-    assert [id(s) for s in ex._select(candidates)] == [id(s) for s in expected]
+    chosen = _native.select_spans([(s.start, s.end, s.rank) for s in candidates])
+    assert [id(candidates[i]) for i in chosen] == [id(s) for s in expected]
 
 
 _KEYS = ["Erdoğan", "Erdoğans", "Ulm", "Ulms", "Ulm?", "Köln", "?", "ğa", "Neu-Ulm", "ğ"]
@@ -200,7 +202,7 @@ def test_titled_shortcut_is_what_the_next_word_says(text: str, data: st.DataObje
     if text[pos : pos + 1] != " ":
         return
     char = text[pos + 1 : pos + 2]
-    found = ex._next_word(text, pos, comma=True)
+    found = _native.next_word(text, pos, True)
     if char.islower():
         assert found is None or (found[0] == pos + 1 and not text[found[0]].isupper())
     if char.isalnum():
