@@ -4,8 +4,11 @@
 //! this module only walks texts against tables it was given.
 use pyo3::prelude::*;
 
+mod classify;
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ABI", 1)?;
+    classify::register(m)?;
     Ok(())
 }
