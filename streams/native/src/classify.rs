@@ -303,20 +303,46 @@ fn strings<'py>(value: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyString>>
 // ------------------------------------------------------------------------------------------------
 // the compiled taxonomy
 
-/// One pattern behind an automaton key.
+/// One pattern behind an automaton key. Its lists are ranges of the language's flat arrays, and
+/// the entries of all keys lie in one array: a hit touches few cache lines, which counts in the
+/// worker, where the other stages have evicted the tables by the next item.
 struct Entry {
-    left: usize,               // 1 where the key starts with the space of a closed left edge
-    right: usize,              // 1 where it ends with one
-    exact: Option<Box<[u32]>>, // the folded spelling, where a hit must be compared with the text
-    number: u32,               // the pattern's number in its language (orders matches at one span)
-    tags: Box<[u32]>,          // the context patterns it stands for
-    cues: Box<[u32]>,          // its cue roles (indices into `Classifier::cues`)
+    left: u8,  // 1 where the key starts with the space of a closed left edge
+    right: u8, // 1 where it ends with one
     blocker: bool,
+    number: u32, // the pattern's number in its language (orders matches at one span)
+    // the folded spelling in `spellings`, where a hit must be compared with the text (else empty)
+    exact: (u32, u32),
+    tags: (u32, u32), // the context patterns it stands for, in `tags`
+    cues: (u32, u32), // its cue roles (indices into `Classifier::cues`), in `roles`
 }
 
 struct Language {
     automaton: AhoCorasick,
-    entries: Vec<Vec<Entry>>, // per key
+    key_first: Vec<u32>, // per key, where its entries start in `entries` (and one past the last)
+    entries: Vec<Entry>,
+    spellings: Vec<u32>,
+    tags: Vec<u32>,
+    roles: Vec<u32>,
+}
+
+impl Language {
+    #[inline]
+    fn entries(&self, key: usize) -> &[Entry] {
+        &self.entries[self.key_first[key] as usize..self.key_first[key + 1] as usize]
+    }
+
+    #[inline]
+    fn cues(&self, entry: &Entry) -> &[u32] {
+        let (first, len) = entry.cues;
+        &self.roles[first as usize..(first + len) as usize]
+    }
+}
+
+fn push_range(flat: &mut Vec<u32>, items: &[u32]) -> (u32, u32) {
+    let first = flat.len() as u32;
+    flat.extend_from_slice(items);
+    (first, items.len() as u32)
 }
 
 struct Cue {
@@ -471,6 +497,7 @@ struct Found<'t> {
     slots: Vec<usize>, // per distinct context pattern found, the context it counts for
     ranked: Vec<Ranked<'t>>,
     canonical: Vec<u8>,
+    language: &'t Language,
 }
 
 /// The search alone: context slots found, and (start, end, pattern number) per cue or blocker.
@@ -497,7 +524,8 @@ pub struct Classifier {
 fn build_language(chars: &Chars, patterns: Vec<PatternSpec>) -> PyResult<Language> {
     let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut keys: Vec<Vec<u8>> = Vec::new();
-    let mut entries: Vec<Vec<Entry>> = Vec::new();
+    let mut by_key: Vec<Vec<Entry>> = Vec::new();
+    let (mut spellings, mut all_tags, mut roles) = (Vec::new(), Vec::new(), Vec::new());
     for (number, (spelling, open_left, open_right, tags, cues, blocker)) in
         patterns.into_iter().enumerate()
     {
@@ -519,31 +547,44 @@ fn build_language(chars: &Chars, patterns: Vec<PatternSpec>) -> PyResult<Languag
                 && chars.canon1[c as usize] as u32 == c
         });
         let entry = Entry {
-            left,
-            right,
-            exact: if plain {
-                None
-            } else {
-                Some(spelling.into_boxed_slice())
-            },
-            number: number as u32,
-            tags: tags.into_boxed_slice(),
-            cues: cues.into_boxed_slice(),
+            left: left as u8,
+            right: right as u8,
             blocker,
+            number: number as u32,
+            exact: if plain {
+                (0, 0)
+            } else {
+                push_range(&mut spellings, &spelling)
+            },
+            tags: push_range(&mut all_tags, &tags),
+            cues: push_range(&mut roles, &cues),
         };
         let k = *index.entry(key.clone()).or_insert_with(|| {
             keys.push(key);
-            entries.push(Vec::new());
+            by_key.push(Vec::new());
             keys.len() - 1
         });
-        entries[k].push(entry);
+        by_key[k].push(entry);
+    }
+    let mut key_first = vec![0u32];
+    let mut entries = Vec::new();
+    for group in by_key {
+        entries.extend(group);
+        key_first.push(entries.len() as u32);
     }
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(&keys)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(Language { automaton, entries })
+    Ok(Language {
+        automaton,
+        key_first,
+        entries,
+        spellings,
+        tags: all_tags,
+        roles,
+    })
 }
 
 impl Classifier {
@@ -571,24 +612,26 @@ impl Classifier {
         let mut slots = Vec::new();
         let mut ranked: Vec<Ranked<'t>> = Vec::new();
         for hit in language.automaton.find_overlapping_iter(&canonical) {
-            for entry in &language.entries[hit.pattern().as_usize()] {
-                let (first, last) = (hit.start() + entry.left, hit.end() - entry.right);
+            for entry in language.entries(hit.pattern().as_usize()) {
+                let first = hit.start() + entry.left as usize;
+                let last = hit.end() - entry.right as usize;
                 if !layout.in_one_field(first, last) {
                     continue;
                 }
-                if let Some(spelling) = &entry.exact {
-                    if !layout.folded_equals(&self.chars, first, spelling) {
-                        continue;
-                    }
+                let (at, len) = entry.exact;
+                let spelling = &language.spellings[at as usize..(at + len) as usize];
+                if !spelling.is_empty() && !layout.folded_equals(&self.chars, first, spelling) {
+                    continue;
                 }
-                for &tag in entry.tags.iter() {
+                let (at, len) = entry.tags;
+                for &tag in &language.tags[at as usize..(at + len) as usize] {
                     let (word, bit) = (tag as usize >> 6, 1u64 << (tag & 63));
                     if seen[word] & bit == 0 {
                         seen[word] |= bit;
                         slots.push(self.context_slots[tag as usize]);
                     }
                 }
-                if !entry.cues.is_empty() || entry.blocker {
+                if entry.cues.1 > 0 || entry.blocker {
                     ranked.push((first, last, entry.number, entry));
                 }
             }
@@ -598,6 +641,7 @@ impl Classifier {
             slots,
             ranked,
             canonical,
+            language,
         })
     }
 
@@ -745,11 +789,11 @@ impl Classifier {
                 if entry.blocker && end > blocked_until {
                     blocked_until = end;
                 }
-                if entry.cues.is_empty() || start < blocked_until {
+                if entry.cues.1 == 0 || start < blocked_until {
                     continue;
                 }
             }
-            for &role in entry.cues.iter() {
+            for &role in found.language.cues(entry) {
                 let cue = &self.cues[role as usize];
                 let owner = cue.topic;
                 if start < last_end[owner] {
