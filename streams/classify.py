@@ -26,7 +26,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from streams import _native
 from streams.matching import Pattern, fold_case, parse_pattern
@@ -613,18 +613,15 @@ _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 _ALNUM_RUN = re.compile(r"[^\W_]+")  # a run of characters for which str.isalnum() holds (a test checks every one)
 
 
-def _slots(cls: type[_R]) -> tuple[type[_R], list[Any]]:
+def _slots(cls: type[Any]) -> tuple[type[Any], list[Any]]:
     """A result class and the member descriptors of its fields, in field order: the native classifier
     makes instances with ``object.__new__`` and fills them through these (a frozen dataclass's
     ``__init__`` sets each field through ``object.__setattr__``, several times slower). Only right for
     a frozen slots dataclass without ``__post_init__``; anything else is refused here."""
-    descriptors = [vars(cls).get(f.name) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    descriptors = [vars(cls).get(f.name) for f in dataclasses.fields(cls)]
     if hasattr(cls, "__post_init__") or not all(isinstance(d, types.MemberDescriptorType) for d in descriptors):
         raise TypeError(f"{cls.__name__} must be a slots dataclass without __post_init__")
     return cls, descriptors
-
-
-_R = TypeVar("_R")
 
 
 # ----------------------------------------------------------------------------------------------
