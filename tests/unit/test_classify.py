@@ -9,6 +9,7 @@ import math
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -16,14 +17,16 @@ from hypothesis import strategies as st
 
 from streams.classify import (
     DEFAULT_PATH,
+    LIST_KEYS,
     Taxonomy,
     TaxonomyError,
-    _canonical,
+    _char_table,
     classify,
     explain,
     load_taxonomy,
     parse_taxonomy,
 )
+from streams.matching import PatternMatcher, find_split
 from streams.models import TopicScore, WireItem
 
 
@@ -459,63 +462,9 @@ def test_a_cue_that_is_also_a_blocker_is_refused(tmp_path: Path) -> None:
         load_taxonomy(path)
 
 
-def test_headline_and_body_searched_as_one_text_score_as_if_searched_apart(taxonomy: Taxonomy) -> None:
-    """The one search over headline + line break + body gives what two searches give, with edges in
-    the automaton or tested per hit; a taxonomy with a line break inside a pattern falls back to
-    searching the fields apart."""
-    import dataclasses
+# --- the search: the compiled core against the Python reference matcher ----------------------
 
-    apart = Taxonomy(version=taxonomy.version, topics=taxonomy.topics, scoring=taxonomy.scoring,
-                     blockers=taxonomy.blockers)
-    object.__setattr__(apart, "_compiled", dataclasses.replace(apart._compiled, joinable=False, words=None))
-    matcher = Taxonomy(version=taxonomy.version, topics=taxonomy.topics, scoring=taxonomy.scoring,
-                       blockers=taxonomy.blockers)  # one text, edges tested per hit instead of in the automaton
-    object.__setattr__(matcher, "_compiled", dataclasses.replace(matcher._compiled, words=None))
-    items = [
-        item("Drohnenangriff auf Kiew", "Russland griff Kiew mit Drohnen an.", "Die Flugabwehr schoss 40 ab."),
-        item("Angriff", "Angriff"),  # a cue that ends the headline and starts the body
-        item("Waffenlieferung", "", "Gespräche über eine Waffenruhe."),
-        item("", "Verhandlungen in Istanbul über einen Gefangenenaustausch."),
-        item("Kyiv hit by missile strike", "Talks on a ceasefire stalled.", language="en"),
-    ]
-    for wire in items:
-        assert classify(wire, apart) == classify(wire, matcher) == classify(wire, taxonomy)
-        assert explain(wire, apart) == explain(wire, matcher) == explain(wire, taxonomy)
-
-    joined = parse_taxonomy(
-        {
-            "version": "t",
-            "topics": [
-                {"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
-                 "threshold": 0.5, "cues": [{"weight": 1.0, "de": ["Luft\nangriff"]}]}
-            ],
-        }
-    )
-    assert not joined._compiled.joinable
-    assert taxonomy._compiled.joinable
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    layout=st.lists(st.sampled_from(["p", "h", "same"]), max_size=40),
-    plain_size=st.integers(0, 8),
-)
-def test_paragraph_weights_from_the_plain_table_match_the_loop(layout: list[str], plain_size: int) -> None:
-    """Sections weighed as slices of the plain-body table give what the paragraph loop gives (for the
-    paragraphs there are: a body without subheads gets the whole table)."""
-    from streams.classify import Scoring, _paragraph_weights
-
-    scoring = Scoring()
-    paragraphs = tuple("Absatz" if kind == "same" else f"{kind}{i}" for i, kind in enumerate(layout))
-    subheads = tuple(p for p, kind in zip(paragraphs, layout, strict=True) if kind in ("h", "same"))
-    plain = tuple(_paragraph_weights(("",) * plain_size, ("-",), scoring, ())[0])
-    fast = _paragraph_weights(paragraphs, subheads, scoring, plain)
-    loop = _paragraph_weights(paragraphs, subheads, scoring, ())
-    n = len(paragraphs)
-    assert (list(fast[0][:n]), list(fast[1][:n])) == (list(loop[0][:n]), list(loop[1][:n]))
-
-
-# spellings that exercise the word search: edges open and closed, punctuation inside and at the edges
+# spellings that exercise the search: edges open and closed, punctuation inside and at the edges
 # (canonical keys that collide), and characters outside Latin-1 (letters, punctuation, and the four
 # whose lower case is Latin-1)
 _EDGY = parse_taxonomy(
@@ -532,42 +481,121 @@ _EDGY = parse_taxonomy(
         "blockers": {"any": ["Waffenruhe", "Nato-Gipfel"]},
     }
 )
+# spellings the canonical form cannot tell apart from others, so every hit is compared with the text:
+# outside Latin-1, its markers (ª, ?), a line break, a context pattern spelled two ways
+_WIDE = parse_taxonomy(
+    {
+        "version": "wide",
+        "topics": [
+            {"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
+             "threshold": 0.5,
+             "cues": [{"weight": 2.0, "any": ["Łódź", "Київ*", "*атака", "ſtraße", "İstanbul", "a\u2019b"]},
+                      {"weight": 1.5, "sense": "s", "de": ["Luft\nangriff", "ªngriff", "Drohnen?", "Kyiv"]}],
+             "contexts": [{"id": "c", "effect": "confirm", "senses": ["s"], "min": 2.0,
+                           "de": [" Nato"], "en": ["Nato"], "any": ["Україна"]}]},
+        ],
+        "blockers": {"any": ["київщина"]},
+    }
+)
 _PIECES = ["Waffen", "waffen", "-", "US", "U.S.", ".", "(", ")", "Nato", "NATO", "Angriff", "an", "die", "Ukraine",
            "Kyiv", "Kiew", "Ÿes", "ÿes", "STRASSE", "Straße", "STRAẞE", "Kelvin \u212a", "„", "“", "–", "ł", "Łódź",
-           "?", "ª", "\u00b2", "7", "_", " ", " ", "\n", "\t", "ruhe", "Gipfel", "Drohnen"]
+           "?", "ª", "\u00b2", "7", "_", " ", " ", "\n", "\t", "ruhe", "Gipfel", "Drohnen", "ŁÓDŹ", "Київ", "атака",
+           "Україна", "київщина", "ſtraße", "İstanbul", "a\u2019b", "Luft", "\U0001f680"]
+
+
+def _native_search(taxonomy: Taxonomy, language: str, headline: str, paragraphs: tuple[str, ...]) -> Any:
+    compiled = taxonomy._compiled
+    slots, ranked = compiled.native.find(LIST_KEYS.index(language), headline, paragraphs)
+    patterns = compiled.patterns[language]
+    return sorted(slots), [(start, end, patterns[number].payload[1]) for start, end, number in ranked]
+
+
+def _reference_search(taxonomy: Taxonomy, language: str, headline: str, paragraphs: tuple[str, ...]) -> Any:
+    """``matching.find_split`` (edges tested per hit on the str) over headline and body apart, with
+    offsets into line break + headline + line break + body + line break."""
+    compiled = taxonomy._compiled
+    matcher = PatternMatcher(compiled.patterns[language])
+    body_start = len(headline) + 2
+    tags, found = find_split(matcher, headline)
+    body_tags, body_found = find_split(matcher, "\n\n".join(paragraphs))
+    slots = sorted(compiled.context_slots[tag] for tag in tags | body_tags)
+    return slots, [(s + 1, e + 1, item) for s, e, item in found] + [
+        (s + body_start, e + body_start, item) for s, e, item in body_found
+    ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from(["de", "en", "any"]),
-       st.sampled_from(["edgy", "shipped"]))
-def test_the_word_search_finds_what_the_matcher_finds(pieces: list[str], language: str, which: str) -> None:
-    """``_WordSearch.find`` (edges in the automaton) gives exactly what ``find_split`` (edges tested
-    per hit) gives: the contexts of the same context patterns, the same cues and blockers in the same
-    order."""
-    from streams.matching import find_split
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=15), min_size=1, max_size=4),
+       st.sampled_from(["de", "en", "any"]), st.sampled_from(["edgy", "wide", "shipped"]))
+def test_the_search_finds_what_the_reference_matcher_finds(fields: list[list[str]], language: str, which: str) -> None:
+    """The compiled search (edges in the automaton, one pass over headline and body) gives exactly what
+    ``find_split`` (edges tested per hit) gives on each field: the contexts of the same context patterns,
+    the same cues and blockers in the same order, also for spellings outside Latin-1."""
+    taxonomy = {"edgy": _EDGY, "wide": _WIDE, "shipped": load_taxonomy()}[which]
+    headline, *paragraphs = ("".join(pieces) for pieces in fields)
+    assert _native_search(taxonomy, language, headline, tuple(paragraphs)) == _reference_search(
+        taxonomy, language, headline, tuple(paragraphs)
+    )
 
-    compiled = (_EDGY if which == "edgy" else load_taxonomy())._compiled
-    assert compiled.words is not None
-    text = "\n" + "".join(pieces) + "\n"
-    contexts, found = find_split(compiled.matchers[language], text)
-    slots, ranked, canonical = compiled.words[language].find(text)
-    assert sorted(slots) == sorted(map(compiled.context_slots.__getitem__, contexts))
-    assert [(start, -negated_end, (cues, blocker)) for start, negated_end, _, cues, blocker in ranked] == found
-    assert canonical == _canonical(text)
+
+def test_headline_and_body_searched_as_one_text_find_what_they_find_apart(taxonomy: Taxonomy) -> None:
+    """One search over headline and body finds what two searches find: a cue that ends the headline and
+    one that starts the body both count, and a pattern holding a line break never spans two fields."""
+    items = [
+        ("Drohnenangriff auf Kiew", ("Russland griff Kiew mit Drohnen an.", "Die Flugabwehr schoss 40 ab.")),
+        ("Angriff", ("Angriff",)),
+        ("Waffenlieferung", ("", "Gespräche über eine Waffenruhe.")),
+        ("", ("Verhandlungen in Istanbul über einen Gefangenenaustausch.",)),
+        ("Kyiv hit by missile strike", ("Talks on a ceasefire stalled.",)),
+    ]
+    for headline, paragraphs in items:
+        for language in LIST_KEYS:
+            found = _native_search(taxonomy, language, headline, paragraphs)
+            assert found == _reference_search(taxonomy, language, headline, paragraphs)
+    spans = {(start, end) for start, end, _ in _native_search(taxonomy, "de", "Angriff", ("Angriff",))[1]}
+    assert {(1, 8), (9, 16)} <= spans  # "\nAngriff\nAngriff\n": the headline's and the body's
+    spanning = [("Luft", ("angriff",)), ("Luft\nangriff", ()), ("", ("Luft\nangriff",)), ("Luft\n", ("angriff",))]
+    for headline, paragraphs in spanning:
+        assert _native_search(_WIDE, "de", headline, paragraphs) == _reference_search(_WIDE, "de", headline, paragraphs)
+    assert not classify(item("Luft", "angriff"), _WIDE)[0].evidence
+    [evidence] = classify(item("Ein Luft\nangriff"), _WIDE)[0].evidence
+    assert (evidence.field, evidence.start, evidence.end) == ("headline", 4, 16)
 
 
 def test_the_canonical_text_has_a_space_exactly_where_no_letter_or_digit_stands() -> None:
-    """Evidence finds the whole word of an open-edged cue at the spaces of the canonical text; that is
-    ``str.isalnum()`` (what ``matching.word_start``/``word_end`` test) for every code point."""
+    """Word edges are spaces of the canonical text, and evidence finds the whole word of an open-edged
+    cue at them; that is ``str.isalnum()`` (what ``matching.word_start``/``word_end`` test) for every
+    code point."""
     text = "".join(map(chr, range(sys.maxunicode + 1)))
-    canonical = _canonical(text)
+    canonical = _char_table().canonical(text)
     assert len(canonical) == len(text)
     assert [byte != 0x20 for byte in canonical] == [char.isalnum() for char in text]
 
 
-def test_a_context_pattern_spelled_two_ways_falls_back_to_the_matcher() -> None:
-    """The word search counts a context pattern by the one key that stands for it; where two spellings
-    stand for one pattern (" Nato" in one list, "Nato" in another) the matcher serves, and counts it once."""
+def test_evidence_offsets_are_character_offsets_outside_latin1_too(taxonomy: Taxonomy) -> None:
+    """Texts stored with two and four bytes per character (Cyrillic, typographic quotes, emoji) give
+    str offsets, and an open-edged cue reports its whole word however its letters are stored."""
+    wire = item(
+        "\U0001f680 „Drohnenangriffe“ auf Київ",
+        "Київ (dpa) – Bei den жLuftangriffen wurden 🚀 drei Menschen getötet.",
+        "Die Flugabwehr fing ℵ Drohnen ab.",
+    )
+    strikes = by_id(classify(wire, taxonomy))["strikes"]
+    seen = set()
+    for ev in strikes.evidence:
+        text = wire.headline if ev.field == "headline" else wire.body
+        seen.add((ev.field, text[ev.start : ev.end]))
+    assert ("headline", "Drohnenangriffe") in seen
+    assert ("body", "жLuftangriffen") in seen  # ж is a letter: the word goes on
+    assert ("body", "Drohnen") in seen
+    for language in LIST_KEYS:
+        found = _native_search(taxonomy, language, wire.headline, wire.paragraphs)
+        assert found == _reference_search(taxonomy, language, wire.headline, wire.paragraphs)
+
+
+def test_a_context_pattern_spelled_two_ways_counts_once() -> None:
+    """A context pattern counts once per item however many spellings of it are found (" Nato" in one
+    list, "Nato" in another)."""
     data = {
         "version": "t",
         "topics": [
@@ -578,13 +606,12 @@ def test_a_context_pattern_spelled_two_ways_falls_back_to_the_matcher() -> None:
         ],
     }
     taxonomy = parse_taxonomy(data)
-    assert taxonomy._compiled.words is None
     wire = item("Angriff", "Die  Nato tagt.", language="fr")  # "any": both spellings in one automaton, both found
     [explanation] = explain(wire, taxonomy)
     assert explanation.contexts == {"c/confirm": 1.0}
 
 
-def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
+def test_a_pattern_outside_latin1_is_found() -> None:
     taxonomy = parse_taxonomy(
         {
             "version": "t",
@@ -594,37 +621,96 @@ def test_a_pattern_outside_latin1_falls_back_to_the_matcher() -> None:
             ],
         }
     )
-    assert taxonomy._compiled.words is None
     scores = classify(item("Angriff auf Łódź", "In Łódź ein Angriff, kein Łódźer."), taxonomy)
     assert {(e.cue, e.field, e.start) for e in scores[0].evidence} == {
         ("Angriff", "headline", 0), ("Łódź", "headline", 12), ("Łódź", "body", 3), ("Angriff", "body", 12)
     }
 
 
-def test_evidence_built_slot_by_slot_equals_the_constructor() -> None:
-    """The scoring loop fills Evidence slots directly (half the cost of the frozen __init__); that is
-    only right while Evidence stays a plain frozen slots dataclass with these fields in this order."""
+# --- positional weights ---------------------------------------------------------------------
+
+_ONE_CUE = parse_taxonomy(
+    {
+        "version": "t",
+        "scoring": {"length_ref": 1e6},
+        "topics": [{"id": "t", "labels": {"de": "T", "en": "T"}, "iptc": "medtop:20000001", "cameo": "01",
+                    "threshold": 0.5, "cues": [{"weight": 1.0, "de": ["Waffenruhe"]}]}],
+    }
+)
+
+
+def _position_weights(paragraphs: tuple[str, ...], subheads: tuple[str, ...]) -> list[float]:
+    """The rule, spelled out: the lead (the first paragraph that is not a subhead, and any subheads
+    before it) and every later subhead weigh ``lead_weight``; a paragraph after them weighs
+    ``body_weight / (1 + body_decay * distance)``, at least ``body_floor``; a subhead restarts the
+    distance."""
+    scoring = _ONE_CUE.scoring
+    lead = next((i for i, p in enumerate(paragraphs) if p not in subheads), 0)
+    anchor, weights = lead, []
+    for i, paragraph in enumerate(paragraphs):
+        heading = i > lead and paragraph in subheads
+        anchor = i if heading else anchor
+        if i <= lead or heading:
+            weights.append(scoring.lead_weight)
+        else:
+            decayed = scoring.body_weight / (1.0 + scoring.body_decay * (i - anchor - 1))
+            weights.append(max(decayed, scoring.body_floor))
+    return weights
+
+
+@settings(max_examples=200, deadline=None)
+@given(layout=st.lists(st.sampled_from(["p", "h", "same"]), min_size=1, max_size=40), data=st.data())
+def test_a_cue_weighs_by_the_position_of_its_paragraph(layout: list[str], data: st.DataObject) -> None:
+    """A body cue counts the weight of its paragraph's position, exactly (explain's evidence total),
+    for any layout of paragraphs and subheads (a subhead's text may also stand as a paragraph)."""
+    where = data.draw(st.integers(0, len(layout) - 1))
+    paragraphs = tuple(
+        "Waffenruhe" if i == where else "Absatz" if kind == "same" else f"{kind}{i}" for i, kind in enumerate(layout)
+    )
+    subheads = tuple(p for p, kind in zip(paragraphs, layout, strict=True) if kind in ("h", "same"))
+    wire = item("Lage", *paragraphs, subheads=subheads)
+    [explanation] = explain(wire, _ONE_CUE)
+    assert explanation.evidence == _position_weights(paragraphs, subheads)[where]
+
+
+def test_result_objects_built_by_the_core_equal_the_constructors(taxonomy: Taxonomy) -> None:
+    """The compiled core makes TopicScore and Evidence with ``object.__new__`` and fills their slots;
+    that is only right while both stay plain frozen slots dataclasses, which compiling checks."""
     import dataclasses
 
-    from streams.classify import _EVIDENCE_SLOTS
+    from streams.classify import _slots
     from streams.models import Evidence
 
     assert [f.name for f in dataclasses.fields(Evidence)] == ["cue", "field", "start", "end", "weight"]
-    assert not hasattr(Evidence, "__post_init__")
-    assert len(_EVIDENCE_SLOTS) == 5
-    built = object.__new__(Evidence)
-    for setter, value in zip(_EVIDENCE_SLOTS, ("Drohnen*", "body", 3, 12, 1.5), strict=True):
-        setter(built, value)
-    assert built == Evidence("Drohnen*", "body", 3, 12, 1.5)
-    assert hash(built) == hash(Evidence("Drohnen*", "body", 3, 12, 1.5))
-    assert repr(built) == repr(Evidence("Drohnen*", "body", 3, 12, 1.5))
+    wire = item("Drohnenangriff auf Kiew", "Russland griff Kiew mit Drohnen an.")
+    scores = classify(wire, taxonomy)
+    for score in scores:
+        for ev in score.evidence:
+            built = Evidence(ev.cue, ev.field, ev.start, ev.end, ev.weight)
+            assert ev == built and hash(ev) == hash(built) and repr(ev) == repr(built)
+        rebuilt = TopicScore(score.id, score.score, score.labelled, score.evidence, score.iptc, score.cameo)
+        assert score == rebuilt and hash(score) == hash(rebuilt) and repr(score) == repr(rebuilt)
+    assert any(score.evidence for score in scores)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        cue: str
+
+        def __post_init__(self) -> None:
+            pass
+
+    @dataclasses.dataclass(frozen=True)
+    class Unslotted:
+        cue: str
+
+    for refused in (Checked, Unslotted):
+        with pytest.raises(TypeError, match="slots dataclass"):
+            _slots(refused)
 
 
-def test_memoised_layouts_and_factor_tables_score_as_fresh_ones() -> None:
-    """The paragraph-weight and factor-table memos only skip work: an item scores the same on a
-    taxonomy whose memos are warm as on a fresh one, and a full memo starts over."""
-    from streams.classify import _MEMO_LIMIT, _remember
-
+def test_a_warm_classifier_scores_as_a_fresh_one() -> None:
+    """Nothing of one item carries over to the next: an item scores the same on a taxonomy that
+    scored others before as on a fresh one."""
     warm, fresh = load_taxonomy(), load_taxonomy
     wires = [
         item("Drohnenangriff auf Kiew", "Russland griff an.", "Lage", "Die Flugabwehr schoss.", subheads=("Lage",)),
@@ -634,7 +720,3 @@ def test_memoised_layouts_and_factor_tables_score_as_fresh_ones() -> None:
     for wire in wires * 3:
         assert classify(wire, warm) == classify(wire, fresh())
         assert explain(wire, warm) == explain(wire, fresh())
-    memo: dict[int, int] = {}
-    for key in range(_MEMO_LIMIT + 5):
-        _remember(memo, key, key)
-    assert len(memo) <= _MEMO_LIMIT and memo[_MEMO_LIMIT + 4] == _MEMO_LIMIT + 4

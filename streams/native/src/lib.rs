@@ -4,11 +4,13 @@
 //! this module only walks texts against tables it was given.
 use pyo3::prelude::*;
 
+mod classify;
 mod entities;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ABI", 1)?;
+    classify::register(m)?;
     entities::register(m)?;
     Ok(())
 }
