@@ -131,7 +131,7 @@ _Group = tuple[tuple[int, ...], _Item | None]
 class _Compiled:
     native: _native.Classifier  # the tables below, compiled; does the per-item work
     # per language key ("de", "en", "any"): the patterns in the order the native search numbers them,
-    # their payloads saying what a spelling means (tests compare the search with ``matching.find_split``)
+    # their payloads saying what a spelling means (tests compare the search with tests/reference_matching.py)
     patterns: dict[str, tuple[Pattern[_Group], ...]]
     context_slots: tuple[int, ...]  # per context pattern number: the number of its context
     senses: tuple[tuple[str, ...], ...]  # per topic: its sense names, as explain() reports the factors

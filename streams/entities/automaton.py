@@ -44,6 +44,7 @@ class SplitMatcher(Generic[T]):
 
     def find_spans(self, text: str) -> list[tuple[int, int, T]]:
         """Every match as ``(start, end, payload)``, ordered by start, longer first at the same start
-        (payloads of one spelling in pattern order): what ``PatternMatcher.find_spans`` finds."""
+        (payloads of one spelling in pattern order): what the tests' reference ``PatternMatcher.find_spans``
+        finds (tests/reference_matching.py)."""
         payloads = self.payloads
         return [(start, end, payloads[i]) for start, end, i in self.native.find_spans(text)]

@@ -26,8 +26,8 @@ from streams.classify import (
     load_taxonomy,
     parse_taxonomy,
 )
-from streams.matching import PatternMatcher, find_split
 from streams.models import TopicScore, WireItem
+from tests.reference_matching import PatternMatcher, find_split
 
 
 @pytest.fixture(scope="module")
@@ -511,7 +511,7 @@ def _native_search(taxonomy: Taxonomy, language: str, headline: str, paragraphs:
 
 
 def _reference_search(taxonomy: Taxonomy, language: str, headline: str, paragraphs: tuple[str, ...]) -> Any:
-    """``matching.find_split`` (edges tested per hit on the str) over headline and body apart, with
+    """``reference_matching.find_split`` (edges tested per hit on the str) over headline and body apart, with
     offsets into line break + headline + line break + body + line break."""
     compiled = taxonomy._compiled
     matcher = PatternMatcher(compiled.patterns[language])
@@ -564,7 +564,7 @@ def test_headline_and_body_searched_as_one_text_find_what_they_find_apart(taxono
 
 def test_the_canonical_text_has_a_space_exactly_where_no_letter_or_digit_stands() -> None:
     """Word edges are spaces of the canonical text, and evidence finds the whole word of an open-edged
-    cue at them; that is ``str.isalnum()`` (what ``matching.word_start``/``word_end`` test) for every
+    cue at them; that is ``str.isalnum()`` (what ``reference_matching.word_start``/``word_end`` test) for every
     code point."""
     text = "".join(map(chr, range(sys.maxunicode + 1)))
     canonical = _char_table().canonical(text)

@@ -1,11 +1,13 @@
-"""The boundary rules of the shared multi-pattern matcher."""
+"""The pattern syntax (streams.matching), and the boundary rules of the reference matcher the compiled
+core is checked against (tests/reference_matching.py) on both automaton backends."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams import matching
-from streams.matching import PatternMatcher, fold_case, longest_non_overlapping, parse_pattern
+from streams.matching import fold_case, parse_pattern
+from tests import reference_matching
+from tests.reference_matching import PatternMatcher, longest_non_overlapping
 
 
 def matcher(*specs: str, case_sensitive: bool = False) -> PatternMatcher[str]:
@@ -84,9 +86,9 @@ def reference(specs: list[str], text: str, case_sensitive: bool) -> list[tuple[i
 @pytest.fixture(params=["rs", "pyahocorasick"])
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "pyahocorasick":
-        monkeypatch.setattr(matching, "_rs", None)
-    elif vars(matching)["_rs"] is None:
-        pytest.fail("ahocorasick-rs is a dependency in pyproject.toml but is not installed")
+        monkeypatch.setattr(reference_matching, "_rs", None)
+    elif vars(reference_matching)["_rs"] is None:
+        pytest.fail("ahocorasick-rs is a dev dependency in pyproject.toml but is not installed")
     return str(request.param)
 
 
@@ -124,19 +126,18 @@ _specs = st.lists(
 @given(specs=_specs, text=st.text(alphabet=_ALPHABET, max_size=40), case_sensitive=st.booleans())
 def test_find_spans_matches_brute_force_on_both_backends(specs: list[str], text: str, case_sensitive: bool) -> None:
     expected = reference(specs, text, case_sensitive)
-    for backend_module in (vars(matching)["_rs"], None):
+    for backend_module in (vars(reference_matching)["_rs"], None):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(matching, "_rs", backend_module)
+            mp.setattr(reference_matching, "_rs", backend_module)
             m = matcher(*specs, case_sensitive=case_sensitive)
         assert m.find_spans(text) == expected
 
 
 def test_latin1_search_covers_every_character_that_folds_into_latin1() -> None:
     into = {c for c in range(0x100, 0x110000) if len(low := chr(c).lower()) == 1 and ord(low) < 0x100}
-    assert into == {ord(c) for c in matching._LOWER_INTO_LATIN1}
-    assert bytes(range(256)).translate(matching._LATIN1_LOWER) == bytes(range(256)).decode("latin-1").lower().encode(
-        "latin-1"
-    )
+    assert into == {ord(c) for c in reference_matching._LOWER_INTO_LATIN1}
+    lowered = bytes(range(256)).decode("latin-1").lower().encode("latin-1")
+    assert bytes(range(256)).translate(reference_matching._LATIN1_LOWER) == lowered
 
 
 def test_latin1_search_is_used_only_where_every_key_allows_it() -> None:
@@ -149,13 +150,13 @@ def test_latin1_search_is_used_only_where_every_key_allows_it() -> None:
 
 
 def _alnum_run_end(text: str) -> int:
-    run = matching._ALNUM_RUN.match(text)
+    run = reference_matching._ALNUM_RUN.match(text)
     assert run is not None  # the pattern also matches the empty run
     return run.end()
 
 
 def test_word_edges_follow_isalnum_exactly() -> None:
-    from streams.matching import word_end, word_start
+    from tests.reference_matching import word_end, word_start
 
     text = "Drohnen­angriffe_x 3½ Ⅻ… Kiew-Besuch ２０２５"
     for index in range(len(text) + 2):
@@ -180,7 +181,7 @@ def test_find_split_is_find_spans_split_into_tags_and_items(specs: list[str], te
         for spec in specs
     }
     m = PatternMatcher([parse_pattern(s, payloads[s]) for s in specs])
-    tags, items = matching.find_split(m, text)
+    tags, items = reference_matching.find_split(m, text)
     spans = m.find_spans(text)
     assert tags == {tag for _, _, (found, _) in spans for tag in found}
     assert items == [(s, e, item) for s, e, (_, item) in spans if item is not None]
