@@ -234,16 +234,6 @@ def _latin1_searcher(keys: list[str]) -> Callable[[bytes, bool], list[tuple[int,
     return _rs.BytesAhoCorasick(encoded, implementation=_IMPLEMENTATION).find_matches_as_indexes
 
 
-def literal_searcher(literals: Sequence[bytes]) -> Callable[[bytes, bool], list[tuple[int, int, int]]]:
-    """``search(data, True)`` -> every occurrence of a few byte literals in ``data`` as ``(literal
-    index, start, end)``, in end order (overlaps included). For a handful of literals, where one
-    automaton pass beats a regex or ``find`` per literal."""
-    if _rs is not None:
-        return _rs.BytesAhoCorasick(list(literals)).find_matches_as_indexes
-    keys = _searcher([literal.decode("latin-1") for literal in literals])  # pragma: no cover
-    return lambda data, overlapping: keys(data.decode("latin-1"), overlapping)  # pragma: no cover
-
-
 def longest_non_overlapping(matches: Sequence[Match[T]]) -> list[Match[T]]:
     """Keep the longest match where matches overlap (leftmost first on ties)."""
     ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))

@@ -11,6 +11,10 @@ the worker's own publish batch (``streams/app.py``).
 - ``fetch_wait=<ms>``: the consumer's ``fetch_max_wait_ms`` (faust hard-codes 1500; the
   worker ships 50).
 - ``within=<s>``: ``take_events`` window (``streams.app.BATCH_WITHIN``, 0.01 s).
+- ``buffer=<n>``: Faust's ``stream_buffer_maxsize``, the events a stream may hold unprocessed
+  before the consumer pauses (Faust's default 4096).
+- ``fetch_size=<bytes>``: Faust's ``consumer_max_fetch_size``, bytes per partition per fetch
+  (Faust's default 1 MiB).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import os
 import sys
 from typing import Any
 
-KNOWN = ("fetch_wait", "within")
+KNOWN = ("fetch_wait", "within", "buffer", "fetch_size")
 
 
 def parse(spec: str) -> dict[str, str]:
@@ -50,6 +54,15 @@ def apply(patches: dict[str, str]) -> None:
         faust_aiokafka.AIOKafkaConsumerThread._create_worker_consumer = _create_worker_consumer
     if "within" in patches:
         app_module.BATCH_WITHIN = float(patches["within"] or 0.01)  # read when the agent starts
+    options = {name: int(patches[key]) for key, name in (("buffer", "stream_buffer_maxsize"),
+                                                         ("fetch_size", "consumer_max_fetch_size")) if key in patches}
+    if options:
+        app_options = app_module.app_options
+
+        def patched_options(settings: Any) -> dict[str, Any]:
+            return {**app_options(settings), **options}
+
+        app_module.app_options = patched_options
 
 
 def main() -> int:
