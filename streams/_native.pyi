@@ -7,6 +7,9 @@ from streams.models import TopicScore
 
 ABI: int
 
+class PanicException(BaseException):
+    """A panic inside the compiled core (PyO3's pyo3_runtime.PanicException)."""
+
 # --- topic classification (src/classify.rs) ---------------------------------------------------
 
 # One pattern of a language: (folded spelling, open left, open right, context pattern numbers it stands

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from streams import __version__
+from streams._native import PanicException
 from streams.classify import Taxonomy, classify, load_taxonomy
 from streams.document import build_document
 from streams.entities import KnowledgeBase, extract, load_kb
@@ -119,7 +120,7 @@ class Pipeline:
                 updated = self._process_item(item, raw, remembered, now, outcome)
                 if updated is not None:
                     pending[item.story_id] = updated
-        except Exception as exc:  # never lose the record: dead-letter it whole
+        except (Exception, PanicException) as exc:  # never lose the record: dead-letter it whole
             return Outcome(dead_letter=self._internal_error("route", exc, raw, source, now))
         outcome.memory = pending
         return outcome
@@ -226,7 +227,7 @@ class Pipeline:
             return full
         return orjson.dumps(alert_record(doc, rule, facts, escalation))
 
-    def _internal_error(self, stage: str, exc: Exception, raw: bytes, source: SourceMeta, now: float) -> DeadLetter:
+    def _internal_error(self, stage: str, exc: BaseException, raw: bytes, source: SourceMeta, now: float) -> DeadLetter:
         return DeadLetter("internal-error", f"{stage}: {type(exc).__name__}: {exc}"[:500], raw, source, utc_iso(now))
 
 

@@ -91,3 +91,21 @@ def test_a_bug_in_a_stage_is_dead_lettered_not_raised(pipeline: Pipeline, monkey
     out = pipeline.process(dw(), SOURCE)
     assert out.dead_letter is not None and out.dead_letter.reason == "internal-error"
     assert "RuntimeError: boom" in out.dead_letter.message and out.records == []
+
+
+def test_a_panic_in_the_compiled_core_is_dead_lettered_not_raised(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Rust panic reaches Python as PanicException, a BaseException: `except Exception` alone
+    would let it take the worker down."""
+    import streams.pipeline as core
+    from streams._native import PanicException
+
+    def panicking(*_: object) -> None:
+        raise PanicException("index out of bounds: the len is 3 but the index is 7")
+
+    assert not issubclass(PanicException, Exception)
+    monkeypatch.setattr(core, "extract", panicking)
+    out = pipeline.process(dw(), SOURCE)
+    assert out.dead_letter is not None and out.dead_letter.reason == "internal-error"
+    assert "PanicException: index out of bounds" in out.dead_letter.message and out.records == []
