@@ -189,14 +189,15 @@ class Worker:
                 extra={"reason": outcome.dead_letter.reason, "detail": outcome.dead_letter.message[:200],
                        "offset": outcome.dead_letter.source.offset},
             )
+        tally = m.tally  # added to the series once per batch (flush_metrics)
         for result in outcome.items:
             if result.skipped:
-                child(m.skipped, result.skipped).inc()
+                tally(m.skipped, result.skipped)
                 continue
             for label in result.labels or ["none"]:
-                child(m.labelled, label).inc()
+                tally(m.labelled, label)
             for kind, linked in result.entity_types:
-                child(m.entities, kind, "yes" if linked else "no").inc()
+                tally(m.entities, kind, "yes" if linked else "no")
 
     # -- rules hot reload ---------------------------------------------------------------------
 
@@ -359,7 +360,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         timestamps: list[float] = []
         for event in events:
             msg = event.message
-            m.child(m.consumed, msg.topic).inc()
+            m.tally(m.consumed, msg.topic)
             source = SourceMeta(msg.topic, msg.partition, msg.offset, int(msg.timestamp * 1000), msg.key)
             value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
             guarded_collect(value, source, updates, records, hold)
@@ -428,6 +429,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         changelog += [OutputRecord(held.changelog_topic.get_topic_name(), k, v, ()) for k, v in hold.items()]
         await worker.publish(records, changelog)
         worker.metrics.stage_seconds.labels("publish").observe(time.perf_counter() - started)
+        worker.metrics.flush()  # the batch's tallied counts
         remember(stories, updates)
         remember(held, hold)
 

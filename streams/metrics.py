@@ -34,6 +34,7 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
+        self._tally: dict[tuple[Any, tuple[str, ...]], int] = {}  # counted, not yet added (see tally)
         r = self.registry
         self.consumed = Counter(
             "newswire_items_consumed", "Raw records read from the input topic.", ["topic"], registry=r
@@ -114,6 +115,18 @@ class Metrics:
         if found is None:
             found = self._children[key] = metric.labels(*labels)
         return found
+
+    def tally(self, metric: Any, *labels: str) -> None:
+        """Count one now, add it to the series at ``flush()``: a batch of 500 items names ~20 series
+        ~8,000 times (15 entities an item), one increment per series per batch is enough."""
+        key = (metric, labels)
+        self._tally[key] = self._tally.get(key, 0) + 1
+
+    def flush(self) -> None:
+        """Add what ``tally`` counted to its series."""
+        for (metric, labels), amount in self._tally.items():
+            self.child(metric, *labels).inc(amount)
+        self._tally.clear()
 
     def start_at_zero(self, input_topic: str, output_topics: list[str], labels: list[str]) -> None:
         """Create every known series at 0, so a restart's first event is a visible 0 -> 1 step.

@@ -28,3 +28,16 @@ def test_known_series_start_at_zero_before_any_event() -> None:
     assert 'newswire_items_published_total{topic="news.enriched"} 0.0' in text
     assert 'newswire_items_labelled_total{label="none"} 0.0' in text
     assert "_created" not in text
+
+
+def test_tallied_counts_reach_their_series_only_at_flush() -> None:
+    m = Metrics()
+    for _ in range(3):
+        m.tally(m.entities, "person", "yes")
+    m.tally(m.labelled, "strikes")
+    assert m.entities.labels("person", "yes")._value.get() == 0
+    m.flush()
+    assert m.entities.labels("person", "yes")._value.get() == 3
+    assert m.labelled.labels("strikes")._value.get() == 1
+    m.flush()  # nothing counted twice
+    assert m.entities.labels("person", "yes")._value.get() == 3
