@@ -192,8 +192,7 @@ impl Units<'_> {
 }
 
 fn units<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Units<'a>> {
-    // SAFETY: the slices borrow `text`, which the caller holds (and str is immutable): they stay
-    // valid and unchanged while `text` lives, also read without the GIL (`Classifier::score`)
+    // SAFETY: the slices borrow `text`, which the caller holds (and str is immutable)
     Ok(match unsafe { text.data()? } {
         PyStringData::Ucs1(u) => Units::One(u),
         PyStringData::Ucs2(u) => Units::Two(u),
@@ -501,28 +500,6 @@ struct Found<'t> {
     language: &'t Language,
 }
 
-/// One evidence record of a topic, computed: its cue role, field, offsets in the field, weight.
-struct EvidenceFound {
-    role: usize,
-    headline: bool,
-    start: usize,
-    end: usize,
-    weight: f64,
-}
-
-/// A topic's score where anything counted (else it gets its `unscored` TopicScore).
-struct TopicResult {
-    score: f64,
-    labelled: bool,
-    evidence: Vec<EvidenceFound>,
-}
-
-/// What `Classifier::compute` hands back to be turned into Python objects.
-struct Computed {
-    scores: Vec<Option<TopicResult>>, // per topic
-    explanations: Vec<Explained>,     // per topic, where asked for
-}
-
 /// The search alone: context slots found, and (start, end, pattern number) per cue or blocker.
 type Searched = (Vec<usize>, Vec<(usize, usize, u32)>);
 
@@ -625,7 +602,11 @@ impl Classifier {
 
     /// One pass over the text: the contexts found and the cues and blockers in text order (by start,
     /// the longer first, then by pattern number).
-    fn search<'t>(&'t self, language: &'t Language, layout: &Layout<'_>) -> Found<'t> {
+    fn search<'t>(&'t self, language: usize, layout: &Layout<'_>) -> PyResult<Found<'t>> {
+        let language = self
+            .languages
+            .get(language)
+            .ok_or_else(|| PyValueError::new_err("unknown language index"))?;
         let canonical = layout.canonical(&self.chars);
         let mut seen = vec![0u64; self.context_slots.len().div_ceil(64)];
         let mut slots = Vec::new();
@@ -656,18 +637,12 @@ impl Classifier {
             }
         }
         ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        Found {
+        Ok(Found {
             slots,
             ranked,
             canonical,
             language,
-        }
-    }
-
-    fn language(&self, language: usize) -> PyResult<&Language> {
-        self.languages
-            .get(language)
-            .ok_or_else(|| PyValueError::new_err("unknown language index"))
+        })
     }
 
     /// Per sense: 1.0 when only confirmed, 0.0 when only cancelled, the confirming share when both,
@@ -752,22 +727,30 @@ impl Classifier {
         (weights, headings)
     }
 
-    /// The whole per-item computation, without Python: search, weights, scores, evidence.
-    fn compute(
+    fn score<'py>(
         &self,
-        language: &Language,
-        layout: &Layout<'_>,
-        heads: &[Units<'_>],
+        py: Python<'py>,
+        language: usize,
+        headline: &Bound<'py, PyString>,
+        paragraphs: &Bound<'py, PyAny>,
+        subheads: &Bound<'py, PyAny>,
         explained: bool,
-    ) -> Computed {
+    ) -> PyResult<(Bound<'py, PyTuple>, Vec<Explained>)> {
         let s = &self.scoring;
-        let found = self.search(language, layout);
+        let paragraphs = strings(paragraphs)?;
+        let layout = self.layout(headline, &paragraphs)?;
+        let found = self.search(language, &layout)?;
         let base = layout.base;
         let n = self.topics.len();
 
-        let (para_weight, is_subhead) = if heads.is_empty() {
+        let subheads = strings(subheads)?;
+        let (para_weight, is_subhead) = if subheads.is_empty() {
             self.paragraph_weights(&vec![false; layout.paragraphs.len()])
         } else {
+            let heads = subheads
+                .iter()
+                .map(|h| units(h))
+                .collect::<PyResult<Vec<_>>>()?;
             let layout_flags: Vec<bool> = layout
                 .paragraphs
                 .iter()
@@ -859,13 +842,15 @@ impl Classifier {
             .map(|&h| h >= s.primary_headline)
             .collect();
         let any_primary = primary.iter().any(|&p| p);
+        let headline_field = intern!(py, "headline");
+        let body_field = intern!(py, "body");
         let canonical = &found.canonical;
-        let mut scores: Vec<Option<TopicResult>> = Vec::with_capacity(n);
+        let mut scores: Vec<Bound<'py, PyAny>> = Vec::with_capacity(n);
         let mut explanations = Vec::new();
         for (ti, (topic, mut found_here)) in self.topics.iter().zip(raw_evidence).enumerate() {
             let mut total = totals[ti];
             if found_here.is_empty() {
-                scores.push(None);
+                scores.push(topic.unscored.bind(py).clone());
             } else {
                 if any_primary && !primary[ti] {
                     let share = headline_totals[ti] / s.primary_headline;
@@ -887,10 +872,10 @@ impl Classifier {
                 let mut evidence = Vec::with_capacity(cap.min(found_here.len()));
                 for &(contribution, start, end, role) in found_here.iter().take(cap) {
                     let cue = &self.cues[role];
-                    let (headline, shift) = if start < base {
-                        (true, 1)
+                    let (field, shift) = if start < base {
+                        (headline_field, 1)
                     } else {
-                        (false, base)
+                        (body_field, base)
                     };
                     // open-edged cues report the whole word: it ends at a space of the canonical text
                     let first = if cue.open_left {
@@ -910,96 +895,35 @@ impl Classifier {
                         end
                     };
                     let weight = (contribution * 1000.0 + 0.5).trunc() / 1000.0; // to 3 decimals
-                    evidence.push(EvidenceFound {
-                        role,
-                        headline,
-                        start: first - shift,
-                        end: last - shift,
-                        weight,
-                    });
+                    evidence.push(self.evidence_record.make(
+                        py,
+                        &[
+                            cue.pattern.bind(py).as_any(),
+                            field.as_any(),
+                            &(first - shift).into_pyobject(py)?.into_any(),
+                            &(last - shift).into_pyobject(py)?.into_any(),
+                            PyFloat::new(py, weight).as_any(),
+                        ],
+                    )?);
                 }
-                scores.push(Some(TopicResult {
-                    score,
-                    labelled,
-                    evidence,
-                }));
+                scores.push(self.score_record.make(
+                    py,
+                    &[
+                        topic.id.bind(py).as_any(),
+                        PyFloat::new(py, score).as_any(),
+                        &PyBool::new(py, labelled).to_owned().into_any(),
+                        PyTuple::new(py, evidence)?.as_any(),
+                        topic.iptc.bind(py).as_any(),
+                        topic.cameo.bind(py).as_any(),
+                    ],
+                )?);
             }
             if explained {
                 let (factors, strengths) = self.sense_factors(topic, &counts);
                 explanations.push((total, primary[ti], strengths, factors));
             }
         }
-        Computed {
-            scores,
-            explanations,
-        }
-    }
-
-    /// Reads the item's strings (with the GIL), computes without the GIL, builds the results.
-    fn score<'py>(
-        &self,
-        py: Python<'py>,
-        language: usize,
-        headline: &Bound<'py, PyString>,
-        paragraphs: &Bound<'py, PyAny>,
-        subheads: &Bound<'py, PyAny>,
-        explained: bool,
-    ) -> PyResult<(Bound<'py, PyTuple>, Vec<Explained>)> {
-        let language = self.language(language)?;
-        // `paragraphs` and `subheads` own references to their strings: the list they came from
-        // may change meanwhile (another thread runs while we compute), these strings stay alive
-        let paragraphs = strings(paragraphs)?;
-        let subheads = strings(subheads)?;
-        let layout = self.layout(headline, &paragraphs)?;
-        let heads = subheads
-            .iter()
-            .map(|h| units(h))
-            .collect::<PyResult<Vec<_>>>()?;
-        // The layout and heads are slices of the strings' PEP 393 storage, readable without the GIL:
-        // `headline`, `paragraphs` and `subheads` hold a reference to every one of those strings
-        // until this function returns, and a str's characters never change. `Classifier` is frozen
-        // and holds no interior mutability, so other threads may use it meanwhile.
-        let computed = py.detach(|| self.compute(language, &layout, &heads, explained));
-
-        let headline_field = intern!(py, "headline");
-        let body_field = intern!(py, "body");
-        let mut scores: Vec<Bound<'py, PyAny>> = Vec::with_capacity(self.topics.len());
-        for (topic, result) in self.topics.iter().zip(computed.scores) {
-            let Some(result) = result else {
-                scores.push(topic.unscored.bind(py).clone());
-                continue;
-            };
-            let mut evidence = Vec::with_capacity(result.evidence.len());
-            for e in &result.evidence {
-                let field = if e.headline {
-                    headline_field
-                } else {
-                    body_field
-                };
-                evidence.push(self.evidence_record.make(
-                    py,
-                    &[
-                        self.cues[e.role].pattern.bind(py).as_any(),
-                        field.as_any(),
-                        &e.start.into_pyobject(py)?.into_any(),
-                        &e.end.into_pyobject(py)?.into_any(),
-                        PyFloat::new(py, e.weight).as_any(),
-                    ],
-                )?);
-            }
-            scores.push(self.score_record.make(
-                py,
-                &[
-                    topic.id.bind(py).as_any(),
-                    PyFloat::new(py, result.score).as_any(),
-                    &PyBool::new(py, result.labelled).to_owned().into_any(),
-                    PyTuple::new(py, evidence)?.as_any(),
-                    topic.iptc.bind(py).as_any(),
-                    topic.cameo.bind(py).as_any(),
-                ],
-            )?);
-        }
-        Ok((PyTuple::new(py, scores)?, computed.explanations))
+        Ok((PyTuple::new(py, scores)?, explanations))
     }
 }
 
@@ -1158,7 +1082,7 @@ impl Classifier {
     ) -> PyResult<Searched> {
         let paragraphs = strings(paragraphs)?;
         let layout = self.layout(headline, &paragraphs)?;
-        let found = self.search(self.language(language)?, &layout);
+        let found = self.search(language, &layout)?;
         Ok((
             found.slots,
             found

@@ -365,8 +365,7 @@ impl Extractor {
         headline: &str,
         body: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        // without the GIL: see the note on detached work above `Extractor::grouped`
-        let spans = py.detach(|| self.item(headline, body));
+        let spans = self.item(headline, body);
         let list = PyList::empty(py);
         for c in spans {
             let name = match c.entity {
@@ -409,15 +408,53 @@ impl Extractor {
         lead_end: usize,
         dateline: Option<(String, Option<u32>, String)>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let dateline = match dateline {
-            Some((etype, entity, name)) => {
-                Some((code(&TYPES, &etype, "entity type")?, entity, name))
-            }
-            None => None,
-        };
-        // without the GIL: see the note on detached work above `Extractor::grouped`
-        let (groups, texts) =
-            py.detach(|| self.grouped(headline, body, lead_start, lead_end, dateline));
+        let (spans, texts) = self.item_texts(headline, body);
+        let mut index: Map<GroupKey, usize> = Map::default();
+        let mut groups: Vec<Group> = Vec::new();
+        for c in spans {
+            let key = match c.entity {
+                Some(e) => GroupKey::Kb(e),
+                None => GroupKey::Found(c.etype, c.name.clone()),
+            };
+            let at = *index.entry(key).or_insert_with(|| {
+                groups.push(Group {
+                    etype: c.etype,
+                    entity: c.entity,
+                    name: c.name.clone(),
+                    score: 0.0,
+                    mentions: vec![],
+                });
+                groups.len() - 1
+            });
+            let weight = if c.field == 0 {
+                3.0
+            } else if lead_start <= c.start && c.start < lead_end {
+                2.0
+            } else {
+                1.0
+            };
+            let group = &mut groups[at];
+            group.score += if c.weak { weight * 0.35 } else { weight };
+            group.mentions.push((c.field, c.start, c.end));
+        }
+        if let Some((etype, entity, name)) = dateline {
+            let etype = code(&TYPES, &etype, "entity type")?;
+            let key = match entity {
+                Some(e) => GroupKey::Kb(e),
+                None => GroupKey::Found(etype, name.clone()),
+            };
+            let at = *index.entry(key).or_insert_with(|| {
+                groups.push(Group {
+                    etype,
+                    entity,
+                    name,
+                    score: 0.0,
+                    mentions: vec![],
+                });
+                groups.len() - 1
+            });
+            groups[at].score += 2.0;
+        }
         let list = PyList::empty(py);
         let mut buf = String::new();
         for g in groups {
@@ -483,72 +520,6 @@ struct Group {
 }
 
 impl Extractor {
-    // Detached work: `find_spans` and `groups` run `item`/`grouped` with the GIL released, so the
-    // worker's other Python threads run meanwhile. That reads the `&str` arguments, which PyO3
-    // borrows from the argument str objects (their UTF-8 form, kept by the str until it dies): the
-    // caller holds those objects for the call, and a str never changes. `Extractor` and
-    // `KeyMatcher` are frozen, without interior mutability; the only shared mutable state is
-    // uni.rs's caches of Python's answers for characters outside Latin-1, behind mutexes, filled by
-    // re-attaching to Python (`Python::attach`) in that rare path, with no mutex held meanwhile.
-
-    /// The mentions grouped by `groups`, and the fields as code points.
-    fn grouped(
-        &self,
-        headline: &str,
-        body: &str,
-        lead_start: usize,
-        lead_end: usize,
-        dateline: Option<(u8, Option<u32>, String)>,
-    ) -> (Vec<Group>, [Vec<char>; 2]) {
-        let (spans, texts) = self.item_texts(headline, body);
-        let mut index: Map<GroupKey, usize> = Map::default();
-        let mut groups: Vec<Group> = Vec::new();
-        for c in spans {
-            let key = match c.entity {
-                Some(e) => GroupKey::Kb(e),
-                None => GroupKey::Found(c.etype, c.name.clone()),
-            };
-            let at = *index.entry(key).or_insert_with(|| {
-                groups.push(Group {
-                    etype: c.etype,
-                    entity: c.entity,
-                    name: c.name.clone(),
-                    score: 0.0,
-                    mentions: vec![],
-                });
-                groups.len() - 1
-            });
-            let weight = if c.field == 0 {
-                3.0
-            } else if lead_start <= c.start && c.start < lead_end {
-                2.0
-            } else {
-                1.0
-            };
-            let group = &mut groups[at];
-            group.score += if c.weak { weight * 0.35 } else { weight };
-            group.mentions.push((c.field, c.start, c.end));
-        }
-        if let Some((etype, entity, name)) = dateline {
-            let key = match entity {
-                Some(e) => GroupKey::Kb(e),
-                None => GroupKey::Found(etype, name.clone()),
-            };
-            let at = *index.entry(key).or_insert_with(|| {
-                groups.push(Group {
-                    etype,
-                    entity,
-                    name,
-                    score: 0.0,
-                    mentions: vec![],
-                });
-                groups.len() - 1
-            });
-            groups[at].score += 2.0;
-        }
-        (groups, texts)
-    }
-
     fn item(&self, headline: &str, body: &str) -> Item {
         let (spans, _) = self.item_texts(headline, body);
         spans
