@@ -13,7 +13,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 .PHONY: install run test test-unit test-integration lint typecheck eval eval-ner bench kafka-up kafka-down kafka-wipe \
         topics worker check reliability clean
 
-NATIVE := streams/native/Cargo.toml streams/native/Cargo.lock $(wildcard streams/native/src/*.rs)
+NATIVE := streams/native/Cargo.toml streams/native/Cargo.lock $(shell find streams/native/src -name "*.rs")
 
 # Installing builds the Rust core (cargo, via maturin) too: a change to it reinstalls.
 $(BIN)/newswire: pyproject.toml $(NATIVE)
