@@ -140,6 +140,10 @@ class OutputRecord:
     value: bytes
     headers: tuple[tuple[str, bytes], ...] = ()
 
+    def __reduce__(self) -> tuple[type[OutputRecord], tuple[Any, ...]]:
+        # pickled by the pipeline processes (streams/compute.py): as a tuple, at a third of the cost
+        return OutputRecord, (self.topic, self.key, self.value, self.headers)
+
 
 @dataclass(frozen=True, slots=True)
 class DeadLetter:

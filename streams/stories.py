@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import orjson
+
 MAX_VERSIONS = 64  # a story with more versions forgets the oldest; bounded per key
 
 
@@ -55,6 +57,22 @@ class StoryMemory:
 
 
 _FIELDS = fields(StoryMemory)
+
+
+def encode_memory(memory: StoryMemory) -> bytes:
+    """The table's (and changelog's) bytes for a memory."""
+    # a copy: orjson's own result keeps its whole (4 KB) allocation alive in the table
+    return bytes(memoryview(orjson.dumps(memory.to_json())))
+
+
+def decode_memory(data: bytes | None) -> StoryMemory | None:
+    """A memory from the table's bytes; None for a story the table does not hold."""
+    return StoryMemory.from_json(orjson.loads(data)) if data else None
+
+
+def memory_updates(memories: dict[str, StoryMemory]) -> dict[bytes, bytes]:
+    """An Outcome's memories as the table's keys and values."""
+    return {story_id.encode(): encode_memory(memory) for story_id, memory in memories.items()}
 
 
 def alert_decision(memory: StoryMemory, urgency: int | None, casualties: int) -> tuple[bool, str | None]:
