@@ -26,13 +26,14 @@ from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import __version__, faust_fixes  # importing faust_fixes patches Faust before the app exists
+from streams.compute import ComputePool, ComputeUnavailable, Input, Result
 from streams.kafka import client_options
 from streams.metrics import Metrics
 from streams.models import DeadLetter, OutputRecord, SourceMeta
 from streams.pipeline import Outcome, Pipeline, Resources, dead_letter_record, record_size, utc_iso
 from streams.routing import DEFAULT_RULES, RulesError, load_rules
 from streams.settings import Settings
-from streams.stories import StoryMemory
+from streams.stories import StoryMemory, decode_memory, memory_updates
 
 log = logging.getLogger("newswire.worker")
 
@@ -46,6 +47,8 @@ FINISH_ON_STOP = 5.0  # seconds a stopping worker gives its batch in flight to b
 COMMIT_HELD_SECONDS = 20.0  # a commit unmoved this long behind processed records is re-read
 STALL_SECONDS = 30.0  # not ready when input is waiting and nothing was processed for this long
 
+Handed = tuple[OutputRecord, Any]  # a record given to the producer: its delivery future, or the error
+
 
 class Worker:
     """Everything the agent needs, built once per process."""
@@ -53,7 +56,9 @@ class Worker:
     def __init__(self, settings: Settings, resources: Resources | None = None, metrics: Metrics | None = None):
         self.settings = settings
         self.resources = resources or Resources.load(settings)
-        self.pipeline = Pipeline(settings, self.resources)
+        self.pipeline = Pipeline(settings, self.resources)  # the embargo timer's, and the fallback's
+        # the pipeline's own processes (streams/compute.py), started by the agent; None: run it here
+        self.compute = ComputePool(settings, settings.pipeline_processes) if settings.pipeline_processes else None
         self.metrics = metrics or Metrics()
         self.producer: AIOKafkaProducer | None = None
         self.tracked_topics: set[str] = set()  # topics the producer's metadata refreshes include
@@ -104,16 +109,15 @@ class Worker:
                 raise
             log.warning("producer did not stop cleanly", exc_info=True)
 
-    async def publish(self, records: list[OutputRecord], state: Iterable[OutputRecord] = ()) -> None:
+    async def publish(self, records: list[OutputRecord], state: Iterable[OutputRecord] = (),
+                      handed: list[Handed] | None = None) -> None:
         """Send every record (and the state changelog records beside them), then wait until the
-        broker acknowledged all of them. Only ``records`` count as published items."""
-        pending = [*records, *state]
+        broker acknowledged all of them. Only ``records`` count as published items. ``handed``:
+        the first of ``records``, already given to the producer by ``hand_over`` with their futures."""
+        handed = handed or []
+        failed = await self._failures([*handed, *await self.hand_over([*records[len(handed):], *state])])
         delay = PUBLISH_RETRY_FIRST
-        while pending:
-            failed = await self._send(pending)
-            if not failed:
-                self.broker_ok = True
-                break
+        while failed:
             self.broker_ok = False
             self.metrics.errors.labels("publish").inc(len(failed))
             log.warning("publish failed; sending again", extra={"records": len(failed), "retry_in": delay,
@@ -122,26 +126,37 @@ class Worker:
             await self.stop_producer(timeout=5.0)
             await asyncio.sleep(delay)
             delay = min(delay * 2, PUBLISH_RETRY_MAX)
-            pending = [record for record, _ in failed]
+            failed = await self._failures(await self.hand_over([record for record, _ in failed]))
+        self.broker_ok = True
         for record in records:
             self.metrics.child(self.metrics.published, record.topic).inc()
 
-    async def _send(self, records: list[OutputRecord]) -> list[tuple[OutputRecord, BaseException]]:
-        """Send all, wait for all; the records the broker did not take, with why."""
+    async def hand_over(self, records: list[OutputRecord]) -> list[Handed]:
+        """Give records to the producer without waiting for the broker: each with its delivery
+        future, or the error that refused it at once. ``publish`` waits for them."""
         producer = await self.start_producer()
         self._track(producer, records)
-        failed: list[tuple[OutputRecord, BaseException]] = []
-        sent: list[tuple[OutputRecord, Any]] = []
+        handed: list[Handed] = []
         for record in records:
             try:
                 future = await producer.send(record.topic, value=record.value, key=record.key,
                                              headers=list(record.headers))
-            except KafkaError as exc:
-                failed.append((record, exc))
+            except Exception as exc:  # publish sends a KafkaError's record again, and raises any other
+                handed.append((record, exc))
             else:
-                sent.append((record, future))
-        results = await asyncio.gather(*(future for _, future in sent), return_exceptions=True)
-        for (record, _), result in zip(sent, results, strict=True):
+                handed.append((record, future))
+        return handed
+
+    @staticmethod
+    async def _failures(handed: list[Handed]) -> list[tuple[OutputRecord, BaseException]]:
+        """Wait for every delivery; the records the broker did not take, with why."""
+        waiting = [(record, future) for record, future in handed if not isinstance(future, BaseException)]
+        failed = [(record, error) for record, error in handed if isinstance(error, BaseException)]
+        for _, error in failed:
+            if not isinstance(error, KafkaError):
+                raise error
+        results = await asyncio.gather(*(future for _, future in waiting), return_exceptions=True)
+        for (record, _), result in zip(waiting, results, strict=True):
             if isinstance(result, KafkaError):
                 failed.append((record, result))
             elif isinstance(result, BaseException):
@@ -166,8 +181,7 @@ class Worker:
     def process_event(self, value: bytes, source: SourceMeta, stories: Any) -> Outcome:
         """Run the pure core on one record; a bug in it becomes a dead letter, never a crash."""
         def remembered(story_id: str) -> StoryMemory | None:
-            data = stories.get(story_id.encode())
-            return StoryMemory.from_json(orjson.loads(data)) if data else None
+            return decode_memory(stories.get(story_id.encode()))
 
         try:
             return self.pipeline.process(value, source, remembered)
@@ -225,6 +239,8 @@ class Worker:
             log.error("rules file refused; keeping the rules in force", extra={"detail": str(exc)[:2000]})
             return
         self.resources.rules = rules
+        if self.compute is not None:
+            await self.compute.set_rules(rules)
         self.rules_error = None
         self.metrics.rules_valid.set(1)
         self.metrics.rules_reloads.labels("applied").inc()
@@ -301,6 +317,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
     @app.agent(raw_topic, concurrency=1)  # concurrency 1: faust-streaming #606 loses commits above it
     async def ingest(stream: Any) -> None:
         await worker.start_producer()
+        if worker.compute is not None:
+            await worker.compute.start()  # on failure the worker runs the pipeline itself
         # Everything built so far (knowledge base, automata, Faust) lives as long as the process:
         # kept out of the cyclic collector, a full collection no longer walks it (~16 ms each).
         gc.freeze()
@@ -309,6 +327,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                 await finish_or_abandon(events)
         finally:
             await worker.stop_producer()
+            if worker.compute is not None:
+                await worker.compute.stop()
 
     async def finish_or_abandon(events: list[Any]) -> None:
         """Process a batch so that Faust acknowledges its offsets only if it was published.
@@ -358,32 +378,66 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         updates: dict[bytes, Any] = {}
         hold: dict[bytes, bytes] = {}
         timestamps: list[float] = []
+        inputs: list[Input] = []
         for event in events:
             msg = event.message
             m.tally(m.consumed, msg.topic)
             source = SourceMeta(msg.topic, msg.partition, msg.offset, int(msg.timestamp * 1000), msg.key)
             value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-            guarded_collect(value, source, updates, records, hold)
+            inputs.append((value, source))
             timestamps.append(msg.timestamp)
             worker.positions[(msg.topic, msg.partition)] = msg.offset
-        await publish_and_remember(records, updates, hold)
+        handed: list[Handed] = []
+        await compute(inputs, updates, records, hold, handed)
+        await publish_and_remember(records, updates, hold, handed)
         worker.last_progress = time.monotonic()
         now = time.time()
         for ts in timestamps:
             m.end_to_end_seconds.observe(max(0.0, now - ts))
         m.last_processed.set(now)
 
+    async def compute(inputs: list[Input], updates: dict[bytes, Any], records: list[OutputRecord],
+                      hold: dict[bytes, bytes], handed: list[Handed]) -> None:
+        """Every input's outputs, from the pipeline process; whatever it could not do, from our own.
+        A chunk's records go to the producer while the process computes the next chunk."""
+        done = 0
+
+        async def deliver(results: list[Result | None]) -> None:  # None: compute it here
+            nonlocal done
+            for result in results:
+                value, source = inputs[done]
+                guarded_collect(value, source, updates, records, hold, result)
+                done += 1
+            try:
+                handed.extend(await worker.hand_over(records[len(handed):]))
+            except Exception:  # no producer now: publish_and_remember sends them and handles that
+                log.debug("early hand-over skipped", exc_info=True)
+
+        if worker.compute is not None:
+            try:
+                overlay = _Overlay(stories, updates)  # deliver() adds each chunk's updates
+                await worker.compute.run(inputs, lambda story_id: overlay.get(story_id.encode()), deliver)
+            except ComputeUnavailable as exc:
+                if exc.failed:
+                    worker.metrics.errors.labels("compute").inc()
+        for value, source in inputs[done:]:
+            guarded_collect(value, source, updates, records, hold)
+
     dlq_topic = settings.ns(settings.dlq_topic)
     limit = settings.max_record_bytes
 
     def guarded_collect(value: bytes, source: SourceMeta, updates: dict[bytes, Any], records: list[OutputRecord],
-                        hold: dict[bytes, bytes]) -> None:
-        """One record's outputs, or one dead letter: nothing a single record does reaches the agent."""
+                        hold: dict[bytes, bytes], computed: Result | None = None) -> None:
+        """One record's outputs, or one dead letter: nothing a single record does reaches the agent.
+        ``computed``: the pipeline process's result for it; None runs the pipeline here."""
         mine: list[OutputRecord] = []
         my_updates: dict[bytes, Any] = {}
         my_hold: dict[bytes, bytes] = {}
         try:
-            collect(worker.process_event(value, source, _Overlay(stories, updates)), mine, my_updates, my_hold)
+            if computed is None:
+                outcome = worker.process_event(value, source, _Overlay(stories, updates))
+                computed = outcome, memory_updates(outcome.memory)
+            collect(*computed, mine, my_updates, my_hold)
             too_big = next((r for r in mine if r.topic != dlq_topic and record_size(r) > limit), None)
             if too_big is not None:
                 raise ValueError(f"output for {too_big.topic} of {record_size(too_big)} bytes exceeds {limit}")
@@ -400,8 +454,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         updates.update(my_updates)
         hold.update(my_hold)
 
-    def collect(outcome: Outcome, records: list[OutputRecord], updates: dict[bytes, Any],
-                hold: dict[bytes, bytes]) -> None:
+    def collect(outcome: Outcome, story_updates: dict[bytes, bytes], records: list[OutputRecord],
+                updates: dict[bytes, Any], hold: dict[bytes, bytes]) -> None:
         worker.account(outcome)
         if outcome.dead_letter is not None:
             records.append(dead_letter_record(outcome.dead_letter, dlq_topic, limit))
@@ -411,12 +465,10 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                 headers = dict(record.headers)
                 until = float(headers["newswire.embargo.until"])
                 hold[headers["newswire.record.id"]] = struct.pack(">d", until) + record.value
-        for story_id, memory in outcome.memory.items():
-            # a copy: orjson's own result keeps its whole (4 KB) allocation alive in the table
-            updates[story_id.encode()] = bytes(memoryview(orjson.dumps(memory.to_json())))
+        updates.update(story_updates)
 
     async def publish_and_remember(records: list[OutputRecord], updates: dict[bytes, Any],
-                                   hold: dict[bytes, bytes]) -> None:
+                                   hold: dict[bytes, bytes], handed: list[Handed] | None = None) -> None:
         """Outputs and the tables' changelog records in one producer batch; the tables' memory
         only once the broker has acknowledged both, and before Faust may commit the input.
 
@@ -427,7 +479,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         started = time.perf_counter()
         changelog = [OutputRecord(stories.changelog_topic.get_topic_name(), k, v, ()) for k, v in updates.items()]
         changelog += [OutputRecord(held.changelog_topic.get_topic_name(), k, v, ()) for k, v in hold.items()]
-        await worker.publish(records, changelog)
+        await worker.publish(records, changelog, handed)
         worker.metrics.stage_seconds.labels("publish").observe(time.perf_counter() - started)
         worker.metrics.flush()  # the batch's tallied counts
         remember(stories, updates)

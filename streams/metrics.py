@@ -103,7 +103,8 @@ class Metrics:
         self.errors = Counter(
             "newswire_processing_errors",
             "Unexpected failures: stage pipeline inside the per-record boundary (the record is dead-lettered), "
-            "stage publish when the broker refused or timed out a batch (it is sent again).",
+            "stage publish when the broker refused or timed out a batch (it is sent again), "
+            "stage compute when the pipeline process failed (the worker finished the batch itself).",
             ["stage"],
             registry=r,
         )
@@ -150,6 +151,7 @@ class Metrics:
             self.stage_seconds.labels(stage)
         self.errors.labels("pipeline")
         self.errors.labels("publish")
+        self.errors.labels("compute")
 
     def set_build_info(self, version: str, taxonomy: str, kb: str, rules: str) -> None:
         self.build_info.clear()

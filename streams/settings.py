@@ -37,6 +37,7 @@ class Settings:
     web_host: str = "127.0.0.1"
     max_item_bytes: int = 1_048_576
     compression: str = "zstd"  # zstd, snappy, lz4, gzip or none
+    pipeline_processes: int = 2  # child processes running the pipeline beside the Kafka I/O; 0: the worker itself
     taxonomy_path: str = ""  # empty: the shipped streams/data/taxonomy.toml
     kb_path: str = ""  # empty: the shipped knowledge base
     rules_path: str = ""  # empty: the shipped streams/data/routing.toml
@@ -91,6 +92,8 @@ class Settings:
             problems.append(f"{PREFIX}MAX_ITEM_BYTES must be 1 KiB..64 MiB, got {self.max_item_bytes}")
         if self.compression not in ("zstd", "snappy", "lz4", "gzip", "none"):
             problems.append(f"{PREFIX}COMPRESSION must be zstd|snappy|lz4|gzip|none")
+        if not 0 <= self.pipeline_processes <= 8:
+            problems.append(f"{PREFIX}PIPELINE_PROCESSES must be 0..8, got {self.pipeline_processes}")
         for level_field in ("log_level", "library_log_level"):
             if getattr(self, level_field).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
                 problems.append(f"{PREFIX}{level_field.upper()} must be DEBUG|INFO|WARNING|ERROR")

@@ -1,0 +1,473 @@
+"""The pure pipeline in a child process, so that it and the worker's Kafka I/O each have a core.
+
+In one process, Faust, aiokafka and the pipeline shared one core (``make bench``: 0.98 of a core
+busy, the second idle but for the broker), and the pipeline's tables were evicted from the cache
+by the Kafka work between items. Here a child (``python -m streams.compute``) runs decode ->
+classify -> enrich -> route -> serialise, and the worker keeps consuming, publishing, the tables
+and the commits. A batch goes to the child in one frame. The child decodes it a chunk at a time,
+asks for the stored memory of the chunk's stories (the worker's table stays the only truth; the
+child carries the batch's own updates forward), and sends the chunk's outcomes back, then goes
+on with the next chunk while the worker publishes that one.
+
+Frames on the child's stdin and stdout: a 4-byte big-endian length, then a pickle. Both ends are
+this package in the same environment, started by the worker itself, which is what makes pickle
+acceptable here. If the child dies or stops answering, the worker finishes the batch with its own
+pipeline and starts a new child in the background: nothing is lost, at worst slower.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import pickle
+import select
+import signal
+import struct
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any, BinaryIO
+
+from streams.models import DeadLetter, SourceMeta
+from streams.pipeline import Decoded, Outcome, Pipeline, Resources, utc_iso
+from streams.routing import RuleSet
+from streams.settings import Settings
+from streams.stories import decode_memory, memory_updates
+
+log = logging.getLogger("newswire.compute")
+
+CHUNK = 64  # records per answer: the worker publishes one chunk while the child computes the next
+START_TIMEOUT = 120.0  # seconds for a child to load the taxonomy, knowledge base and rules
+ANSWER_TIMEOUT = 60.0  # seconds for any one answer; a process silent this long is replaced
+RESTART_FIRST = 1.0  # seconds before a failed child is started again; doubles up to the max
+RESTART_MAX = 60.0
+_LENGTH = struct.Struct(">I")
+
+Input = tuple[bytes, SourceMeta]
+Result = tuple[Outcome, dict[bytes, bytes]]  # an outcome (memory left out) and its table updates
+
+
+class ComputeUnavailable(Exception):
+    """The processes could not finish a batch; the first ``done`` records' results were delivered.
+    ``failed``: a process failed just now (not: none was running yet)."""
+
+    def __init__(self, done: int, why: str, failed: bool) -> None:
+        super().__init__(why)
+        self.done = done
+        self.failed = failed
+
+
+# -- frames -------------------------------------------------------------------------------------
+
+
+def frame(message: Any) -> bytes:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(body)) + body
+
+
+class Frames:
+    """The child's end of the pipes. Reads go to the raw descriptor with our own buffer, so that
+    ``waiting`` can tell, without blocking, whether the worker has queued the next message."""
+
+    def __init__(self, fd: int, out: BinaryIO) -> None:
+        self.fd = fd
+        self.out = out
+        self.buffer = bytearray()
+
+    def _fill(self, size: int) -> bool:
+        while len(self.buffer) < size:
+            data = os.read(self.fd, max(65_536, size - len(self.buffer)))
+            if not data:
+                return False
+            self.buffer += data
+        return True
+
+    def read(self) -> Any:
+        """The next message, or None at the end of the stream."""
+        if not self._fill(_LENGTH.size):
+            return None
+        (size,) = _LENGTH.unpack_from(self.buffer)
+        if not self._fill(_LENGTH.size + size):
+            return None
+        body = bytes(self.buffer[_LENGTH.size:_LENGTH.size + size])
+        del self.buffer[:_LENGTH.size + size]
+        return pickle.loads(body)
+
+    def waiting(self) -> bool:
+        return bool(self.buffer) or bool(select.select([self.fd], [], [], 0)[0])
+
+    def send(self, *messages: Any) -> None:
+        self.out.write(b"".join(frame(m) for m in messages))
+        self.out.flush()
+
+
+# -- the child ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    """A chunk decoded, waiting for its stories' memory."""
+
+    inputs: list[Input]
+    moments: list[float]
+    decoded: list[Decoded | Outcome]
+    wanted: list[str]
+
+
+class Server:
+    """The child: decode a chunk, ask for its stories' memory, finish it, answer; and while the
+    worker reads one chunk's results, already decode the next one it queued."""
+
+    def __init__(self, frames: Frames, resources: Resources, pipeline: Pipeline) -> None:
+        self.frames = frames
+        self.resources = resources
+        self.pipeline = pipeline
+        self.batch = -1
+        self.known: dict[str, bytes | None] = {}  # this batch: each story as this process last left it
+
+    def serve(self) -> None:
+        prepared: _Prepared | None = None
+        while True:
+            if prepared is None:
+                message = self.frames.read()
+                if message is None or message[0] not in ("chunk", "rules"):
+                    return
+                if message[0] == "rules":
+                    self.resources.rules = message[1]
+                    continue
+                prepared = self.prepare(message)
+                self.frames.send(("need", prepared.wanted))
+            answer = self.frames.read()
+            if answer is None:
+                return
+            results = self.finish(prepared, answer[1], answer[2])
+            prepared = None
+            while prepared is None and self.frames.waiting():
+                message = self.frames.read()
+                if message is None or message[0] not in ("chunk", "rules"):
+                    self.frames.send(("results", results))
+                    return
+                if message[0] == "rules":
+                    self.resources.rules = message[1]
+                else:
+                    prepared = self.prepare(message)
+            if prepared is None:
+                self.frames.send(("results", results))
+            else:
+                self.frames.send(("results", results), ("need", prepared.wanted))
+
+    def prepare(self, message: Any) -> _Prepared:
+        _, batch, inputs = message
+        if batch != self.batch:
+            self.batch = batch
+            self.known = {}
+        moments = [time.time() for _ in inputs]
+        decoded = [self.pipeline.decode(raw, source, now) for (raw, source), now in zip(inputs, moments, strict=True)]
+        wanted = sorted({item.story_id for d in decoded if isinstance(d, Decoded) for item in d.items})
+        return _Prepared(inputs, moments, decoded, wanted)
+
+    def finish(self, prepared: _Prepared, stored: dict[str, bytes | None],
+               yours: set[str]) -> list[tuple[Outcome, dict[bytes, bytes], set[str]]]:
+        """``stored``: the worker's memory of the chunk's stories; ``yours``: stories whose last word
+        is this process's own, from a chunk of this batch the worker has not collected yet."""
+        known = self.known
+        for story_id in prepared.wanted:
+            if story_id not in yours:
+                known[story_id] = stored.get(story_id)
+
+        def remembered(story_id: str) -> Any:
+            return decode_memory(known.get(story_id))
+
+        results: list[tuple[Outcome, dict[bytes, bytes], set[str]]] = []
+        for (raw, source), now, d in zip(prepared.inputs, prepared.moments, prepared.decoded, strict=True):
+            outcome = d if isinstance(d, Outcome) else _finish(self.pipeline, d, raw, source, remembered, now)
+            updates = memory_updates(outcome.memory)
+            for key, value in updates.items():
+                known[key.decode()] = value
+            outcome.memory = {}
+            if outcome.dead_letter is not None:  # the worker holds the raw bytes: do not send them back
+                outcome.dead_letter = replace(outcome.dead_letter, raw=b"")
+            stories = {item.story_id for item in d.items} if isinstance(d, Decoded) else set()
+            results.append((outcome, updates, stories))
+        return results
+
+
+def serve(frames: Frames) -> None:
+    """The child's life: load the data once, then answer chunks until the worker closes stdin."""
+    hello = frames.read()
+    if hello is None:
+        return
+    _, settings, rules = hello
+    resources = Resources.load(settings)
+    if rules is not None:
+        resources.rules = rules
+    pipeline = Pipeline(settings, resources)
+    gc.freeze()  # the knowledge base lives as long as the process, as in the worker
+    frames.send(("ready", resources.versions))
+    Server(frames, resources, pipeline).serve()
+
+
+def _finish(pipeline: Pipeline, decoded: Decoded, raw: bytes, source: SourceMeta,
+            remembered: Callable[[str], Any], now: float) -> Outcome:
+    try:
+        return pipeline.finish(decoded, raw, source, remembered, now)
+    except Exception as exc:  # pragma: no cover - finish() already guards; a record never fails the batch
+        return Outcome(dead_letter=DeadLetter("internal-error", f"route: {exc!r}"[:500], raw, source, utc_iso(now)))
+
+
+def main() -> int:
+    # Ctrl-C reaches the whole process group: the worker decides when we stop (it closes stdin)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # stdout carries frames: anything else that prints (a library, a warning) goes to stderr
+    writer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    with contextlib.suppress(BrokenPipeError):  # the worker went away mid-answer
+        serve(Frames(sys.stdin.fileno(), writer))
+    return 0
+
+
+# -- the worker's side --------------------------------------------------------------------------
+
+
+class Child:
+    """One pipeline process and the conversation with it."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @property
+    def running(self) -> bool:
+        return self.proc.returncode is None
+
+    async def send(self, message: Any) -> None:
+        """Queue a message; not waiting for the pipe to drain, since the process may be busy
+        writing its own answer, which we read next (waiting would deadlock both ends)."""
+        assert self.proc.stdin is not None
+        if self.proc.stdin.is_closing():
+            raise ConnectionResetError("pipeline process input closed")
+        self.proc.stdin.write(frame(message))
+
+    async def receive(self, timeout: float, expected: str) -> Any:
+        assert self.proc.stdout is not None
+        head = await asyncio.wait_for(self.proc.stdout.readexactly(_LENGTH.size), timeout)
+        (size,) = _LENGTH.unpack(head)
+        message = pickle.loads(await asyncio.wait_for(self.proc.stdout.readexactly(size), timeout))
+        if message[0] != expected:
+            raise RuntimeError(f"pipeline process answered {message[0]!r}, expected {expected!r}")
+        return message[1]
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 10.0)
+        except Exception:
+            log.warning("pipeline process did not exit", extra={"pid": self.proc.pid})
+
+
+class ComputePool:
+    """The worker's pipeline processes: start them, run batches through them, replace them if one fails.
+
+    A batch is cut into chunks, handed out in order to whichever process is free. Before a
+    process finishes a chunk it gets the memory of the chunk's stories, and a story that an
+    earlier chunk still in flight also holds waits for that chunk's results: each record sees
+    its story as the records before it left it, as if one process had done them all in order.
+    """
+
+    def __init__(self, settings: Settings, processes: int = 1) -> None:
+        self.settings = settings
+        self.size = processes
+        self.rules: RuleSet | None = None  # rules reloaded since start, for processes started later
+        self.failures = 0
+        self.batches = 0
+        self._children: list[Child] = []
+        self._lock = asyncio.Lock()  # one conversation at a time: a batch, or a rules change
+        self._starting: asyncio.Task[bool] | None = None
+        self._retry_at = 0.0
+
+    @property
+    def running(self) -> bool:
+        return len(self._children) == self.size and all(c.running for c in self._children)
+
+    async def start(self) -> bool:
+        """Start every process and wait until their data is loaded; False (logged) if one failed."""
+        started = await asyncio.gather(*(self._start_one() for _ in range(self.size)))
+        children = [c for c in started if c is not None]
+        if len(children) < self.size:
+            for child in children:
+                await child.kill()
+            return False
+        self._children = children
+        log.info("pipeline processes ready", extra={"pids": [c.proc.pid for c in children]})
+        return True
+
+    async def _start_one(self) -> Child | None:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "streams.compute",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        child = Child(proc)
+        try:
+            await child.send(("hello", self.settings, self.rules))
+            await child.receive(START_TIMEOUT, "ready")
+        except Exception as exc:
+            log.error("pipeline process did not start; the worker runs the pipeline itself",
+                      extra={"detail": repr(exc)[:300]})
+            await child.kill()
+            return None
+        return child
+
+    async def stop(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+        children, self._children = self._children, []
+        for child in children:
+            await child.kill()
+
+    async def set_rules(self, rules: RuleSet) -> None:
+        """Hand reloaded rules to the processes, between batches."""
+        self.rules = rules
+        async with self._lock:
+            try:
+                for child in self._children:
+                    await child.send(("rules", rules))
+            except Exception as exc:
+                await self._fail(f"rules: {exc!r}")
+
+    async def run(self, inputs: list[Input], stored: Callable[[str], bytes | None],
+                  deliver: Callable[[list[Result | None]], Awaitable[None]]) -> None:
+        """Process ``inputs``; ``deliver`` gets the results chunk by chunk, in input order, and must
+        apply each chunk's updates to what ``stored`` returns before it returns. A None result is a
+        record to compute again in the worker (its story changed while it was computed).
+
+        Raises ComputeUnavailable when there is no process or one failed; its ``done`` says how
+        many results were delivered, and the caller processes the rest itself.
+        """
+        async with self._lock:
+            if not self.running:
+                died = bool(self._children)
+                if died:
+                    await self._fail("a pipeline process exited")
+                self._start_later()
+                raise ComputeUnavailable(0, "no pipeline process running", died)
+            self.batches += 1
+            batch = _Batch(self.batches, inputs, stored, deliver)
+            drivers = [asyncio.ensure_future(batch.drive(child)) for child in self._children]
+            drivers.append(asyncio.ensure_future(batch.deliver_all()))
+            try:
+                await asyncio.gather(*drivers)
+            except Exception as exc:
+                for driver in drivers:
+                    driver.cancel()
+                await asyncio.gather(*drivers, return_exceptions=True)
+                # ``deliver`` failing also lands here: the conversations are broken either way
+                await self._fail(repr(exc))
+                raise ComputeUnavailable(batch.done, repr(exc), True) from exc
+
+    def _start_later(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            return
+        if time.monotonic() < self._retry_at:
+            return
+        self._starting = asyncio.ensure_future(self.start())
+
+    async def _fail(self, why: str) -> None:
+        self.failures += 1
+        delay = min(RESTART_MAX, RESTART_FIRST * 2 ** min(self.failures - 1, 6))
+        self._retry_at = time.monotonic() + delay
+        log.error("pipeline process failed; the worker finishes the batch itself and starts new ones",
+                  extra={"detail": why[:300], "retry_in": delay})
+        children, self._children = self._children, []
+        for child in children:
+            await child.kill()
+
+
+class _Batch:
+    """One batch's chunks, shared by the processes that work on it."""
+
+    def __init__(self, number: int, inputs: list[Input], stored: Callable[[str], bytes | None],
+                 deliver: Callable[[list[Result | None]], Awaitable[None]]) -> None:
+        self.number = number  # tells a process that a new batch began
+        self.inputs = inputs
+        self.chunks = [inputs[i:i + CHUNK] for i in range(0, len(inputs), CHUNK)]
+        self.stored = stored
+        self.deliver = deliver
+        self.next = 0  # the next chunk to hand out
+        self.asked = [asyncio.Event() for _ in self.chunks]  # a chunk's stories are registered
+        self.arrived = [asyncio.Event() for _ in self.chunks]  # a chunk's results are here
+        self.collected = [asyncio.Event() for _ in self.chunks]  # a chunk's results were delivered
+        self.holder: dict[str, int] = {}  # story id -> the last chunk that holds it
+        self.results: dict[int, list[tuple[Outcome, dict[bytes, bytes], set[str]]]] = {}
+        self.stale: dict[int, set[str]] = {}  # per chunk: stories whose memory may have changed since
+        self.owner: dict[int, Child] = {}  # per chunk: the process computing it
+        self.recomputed = 0
+        self.done = 0  # records delivered
+
+    def _take(self) -> int | None:
+        if self.next >= len(self.chunks):
+            return None
+        self.next += 1
+        return self.next - 1
+
+    async def drive(self, child: Child) -> None:
+        """Feed one process chunks; the next chunk is queued before this one's results are read,
+        so the process goes on while the worker delivers."""
+        k = self._take()
+        if k is not None:
+            await child.send(("chunk", self.number, self.chunks[k]))
+        while k is not None:
+            wanted: list[str] = await child.receive(ANSWER_TIMEOUT, "need")
+            if k > 0:
+                await self.asked[k - 1].wait()  # the earlier chunks' stories are known before ours
+            yours: set[str] = set()
+            stale: set[str] = set()
+            for sid in wanted:
+                j = self.holder.get(sid)
+                if j is None or self.collected[j].is_set():
+                    continue  # what ``stored`` says is the last word
+                if self.owner[j] is child and sid not in self.stale[j]:
+                    yours.add(sid)  # the process itself left it last, in a chunk not collected yet
+                else:
+                    stale.add(sid)  # another chunk still in flight holds it: compute it again later
+            self.stale[k] = stale
+            self.owner[k] = child
+            for sid in wanted:
+                self.holder[sid] = k
+            self.asked[k].set()
+            await child.send(("memory", {sid: self.stored(sid) for sid in wanted if sid not in yours}, yours))
+            following = self._take()
+            if following is not None:
+                await child.send(("chunk", self.number, self.chunks[following]))
+            self.results[k] = await child.receive(ANSWER_TIMEOUT, "results")
+            self.arrived[k].set()
+            k = following
+
+    async def deliver_all(self) -> None:
+        """Hand the results on in input order, as they arrive; a record that read a story while an
+        earlier chunk still held it is handed on as None, for the worker to compute again."""
+        for k in range(len(self.chunks)):
+            await self.arrived[k].wait()
+            stale = self.stale[k]
+            first = k * CHUNK
+            delivered: list[Result | None] = []
+            for i, (outcome, updates, stories) in enumerate(self.results.pop(k)):
+                if stories & stale:
+                    self.recomputed += 1
+                    delivered.append(None)
+                    continue
+                if outcome.dead_letter is not None:  # the raw bytes stayed here
+                    outcome.dead_letter = replace(outcome.dead_letter, raw=self.inputs[first + i][0])
+                delivered.append((outcome, updates))
+            await self.deliver(delivered)
+            self.done += len(delivered)
+            self.collected[k].set()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
