@@ -242,7 +242,7 @@ class Sample:
 
 @dataclass
 class Sampler:
-    """RSS and CPU time of the process under test (and the broker's CPU), every ``every`` s."""
+    """RSS and CPU time of the process under test with its children (and the broker's CPU), every ``every`` s."""
 
     pid: int
     broker_pid: int | None = None
@@ -267,6 +267,15 @@ class Sampler:
                 with proc.oneshot():
                     times = proc.cpu_times()
                     rss = proc.memory_info().rss
+                cpu = times.user + times.system
+                for child in proc.children(recursive=True):  # the worker's pipeline process counts too
+                    try:
+                        with child.oneshot():
+                            child_times = child.cpu_times()
+                            cpu += child_times.user + child_times.system
+                            rss += child.memory_info().rss
+                    except psutil.Error:
+                        continue
                 bcpu = 0.0
                 if broker is not None:
                     bt = broker.cpu_times()
@@ -274,7 +283,7 @@ class Sampler:
                 total = psutil.cpu_times()
                 busy = total.user + total.system + total.nice + getattr(total, "irq", 0.0) + \
                     getattr(total, "softirq", 0.0) + getattr(total, "steal", 0.0)
-                self.samples.append(Sample(time.time(), rss, times.user + times.system, bcpu, busy))
+                self.samples.append(Sample(time.time(), rss, cpu, bcpu, busy))
             except psutil.Error:
                 return
             self._stop.wait(self.every)

@@ -1,10 +1,11 @@
 """Where the worker's CPU goes: py-spy folded stacks reduced to a few categories.
 
-``py-spy record --format raw`` writes one line per distinct stack: ``frame;frame;... count``
+``py-spy record --format raw --subprocesses`` writes one line per distinct stack: ``frame;frame;... count``
 (root first; frames look like ``function (path/file.py:line)``; idle samples are left out, so
 counts are CPU samples). Each stack is attributed to the first category found walking from
 the leaf towards the root, so a shared helper (``streams/matching.py``, ``aiokafka/record``) is
-charged to whoever called it (classify or entities, consumer or producer).
+charged to whoever called it (classify or entities, consumer or producer). Samples of the
+worker's pipeline process (streams/compute.py) are marked as such.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def record(pid: int, out: Path, rate: int = 100) -> subprocess.Popen[bytes] | No
     if binary is None:
         return None
     return subprocess.Popen([binary, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw",
-                             "--output", str(out), "--nonblocking"],
+                             "--output", str(out), "--nonblocking", "--subprocesses"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -94,10 +95,12 @@ def summarise(raw: Path, top: int = 15) -> dict[str, Any]:
             continue
         count = int(count_text)
         frames = stack.split(";")
-        if frames and frames[0].startswith(("process ", "thread ")):
+        child = False
+        while frames and frames[0].startswith(("process ", "thread ")):
+            child = child or "streams.compute" in frames[0]
             frames = frames[1:]
         total += count
-        categories[category(frames)] += count
+        categories[("[pipeline process] " if child else "") + category(frames)] += count
         if frames:
             leaf[_label(frames[-1])] += count
         seen = set()
