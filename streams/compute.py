@@ -40,7 +40,9 @@ from streams.stories import decode_memory, memory_updates
 
 log = logging.getLogger("newswire.compute")
 
-CHUNK = 64  # records per answer: the worker publishes one chunk while the child computes the next
+CHUNK = 64  # records per answer at most: the worker publishes one chunk while a process computes the next
+MIN_CHUNK = 4  # a small batch is split among the processes down to chunks this small (latency)
+HAND_OFF_FROM = 32  # smaller batches run in the worker: little to do, and the hand-off would only add latency
 START_TIMEOUT = 120.0  # seconds for a child to load the taxonomy, knowledge base and rules
 ANSWER_TIMEOUT = 60.0  # seconds for any one answer; a process silent this long is replaced
 RESTART_FIRST = 1.0  # seconds before a failed child is started again; doubles up to the max
@@ -295,6 +297,12 @@ class ComputePool:
     def running(self) -> bool:
         return len(self._children) == self.size and all(c.running for c in self._children)
 
+    @staticmethod
+    def worth(records: int) -> bool:
+        """Whether a batch this size goes to the processes (a trickle is faster done in the worker,
+        whose caches it then has to itself: make bench's latency run)."""
+        return records >= HAND_OFF_FROM
+
     async def start(self) -> bool:
         """Start every process and wait until their data is loaded; False (logged) if one failed."""
         started = await asyncio.gather(*(self._start_one() for _ in range(self.size)))
@@ -357,7 +365,9 @@ class ComputePool:
                 self._start_later()
                 raise ComputeUnavailable(0, "no pipeline process running", died)
             self.batches += 1
-            batch = _Batch(self.batches, inputs, stored, deliver)
+            # a small batch goes to every process at once rather than to one in a single chunk
+            size = max(MIN_CHUNK, min(CHUNK, -(-len(inputs) // len(self._children))))
+            batch = _Batch(self.batches, inputs, size, stored, deliver)
             drivers = [asyncio.ensure_future(batch.drive(child)) for child in self._children]
             drivers.append(asyncio.ensure_future(batch.deliver_all()))
             try:
@@ -391,11 +401,12 @@ class ComputePool:
 class _Batch:
     """One batch's chunks, shared by the processes that work on it."""
 
-    def __init__(self, number: int, inputs: list[Input], stored: Callable[[str], bytes | None],
+    def __init__(self, number: int, inputs: list[Input], size: int, stored: Callable[[str], bytes | None],
                  deliver: Callable[[list[Result | None]], Awaitable[None]]) -> None:
         self.number = number  # tells a process that a new batch began
         self.inputs = inputs
-        self.chunks = [inputs[i:i + CHUNK] for i in range(0, len(inputs), CHUNK)]
+        self.size = size
+        self.chunks = [inputs[i:i + size] for i in range(0, len(inputs), size)]
         self.stored = stored
         self.deliver = deliver
         self.next = 0  # the next chunk to hand out
@@ -454,7 +465,7 @@ class _Batch:
         for k in range(len(self.chunks)):
             await self.arrived[k].wait()
             stale = self.stale[k]
-            first = k * CHUNK
+            first = k * self.size
             delivered: list[Result | None] = []
             for i, (outcome, updates, stories) in enumerate(self.results.pop(k)):
                 if stories & stale:

@@ -2,7 +2,7 @@
 
 A Faust app configured like ``streams.app.create_app`` (same faust.App settings, raw codecs,
 one agent, ``take_events(500, within=0.05)``) and the *worker's own* producer
-(``Worker.start_producer``: idempotent, acks=all, zstd, linger 5 ms, 256 KiB batches). For each
+(``Worker.start_producer``: idempotent, acks=all, zstd, no linger, 256 KiB batches). For each
 consumed record it looks up, by (partition, offset), the records the real worker publishes for
 it (same topics, keys, value sizes and headers, computed by the pure pass), sends them and
 waits for every ack before the batch's offsets are acked. Values are slices of real output

@@ -66,18 +66,20 @@ def test_killed_pipeline_processes_lose_and_repeat_nothing(broker: str, tmp_path
     killed: list[int] = []
     with TopicReader(s, ["news.enriched", s.dlq_topic]) as reader:
         worker.start()
-        with BackgroundProducer(s, [(w.key, w.value) for w in items], rate=n_items / STREAM_SECONDS) as producer:
-            for _ in range(KILLS):
-                time.sleep(rnd.uniform(1.0, 4.0))
-                victim = rnd.choice(pipeline_processes(worker.pid, set(killed)))
-                victim.kill()
-                killed.append(victim.pid)
-                pipeline_processes(worker.pid, set(killed))  # the replacements, before the next kill
-        sent = producer.sent
-        complete = reader.wait("news.enriched", ids, timeout=300, stall=60, settle=3.0)
-        metrics = worker.metrics()
-        survivors = pipeline_processes(worker.pid, set(killed))
-        worker.terminate()
+        try:
+            with BackgroundProducer(s, [(w.key, w.value) for w in items], rate=n_items / STREAM_SECONDS) as producer:
+                for _ in range(KILLS):
+                    time.sleep(rnd.uniform(1.0, 4.0))
+                    victim = rnd.choice(pipeline_processes(worker.pid, set(killed)))
+                    victim.kill()
+                    killed.append(victim.pid)
+                    pipeline_processes(worker.pid, set(killed))  # the replacements, before the next kill
+            sent = producer.sent
+            complete = reader.wait("news.enriched", ids, timeout=300, stall=60, settle=3.0)
+            metrics = worker.metrics()
+            survivors = pipeline_processes(worker.pid, set(killed))
+        finally:
+            worker.terminate()
     delivery = check_delivery(ids, reader.snapshot("news.enriched"))
     summary.add("pipeline crash", inputs=len(ids), published=delivery.published, lost=len(delivery.lost),
                 duplicates=delivery.duplicates, dead_letters=len(reader.snapshot(s.dlq_topic)),
