@@ -57,9 +57,11 @@ class Worker:
         self.settings = settings
         self.resources = resources or Resources.load(settings)
         self.pipeline = Pipeline(settings, self.resources)  # the embargo timer's, and the fallback's
-        # the pipeline's own processes (streams/compute.py), started by the agent; None: run it here
-        self.compute = ComputePool(settings, settings.pipeline_processes) if settings.pipeline_processes else None
         self.metrics = metrics or Metrics()
+        # the pipeline's own processes (streams/compute.py), started by the agent; None: run it here
+        self.compute = ComputePool(settings, settings.pipeline_processes,
+                                   on_failure=self.metrics.errors.labels("compute").inc) \
+            if settings.pipeline_processes else None
         self.producer: AIOKafkaProducer | None = None
         self.tracked_topics: set[str] = set()  # topics the producer's metadata refreshes include
         self.broker_ok = False
@@ -419,9 +421,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             try:
                 overlay = _Overlay(stories, updates)  # deliver() adds each chunk's updates
                 await worker.compute.run(inputs, lambda story_id: overlay.get(story_id.encode()), deliver)
-            except ComputeUnavailable as exc:
-                if exc.failed:
-                    worker.metrics.errors.labels("compute").inc()
+            except ComputeUnavailable:
+                pass  # logged and counted by the pool; the loop below does what is left
         for value, source in inputs[done:]:
             guarded_collect(value, source, updates, records, hold)
 
@@ -553,6 +554,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
                         faust_fixes.RECOVERY_PATIENCE, extra={"partitions": names})
             faust_fixes.restart_recovery(recovery)
         await worker.maybe_reload_rules(create_topics)
+        if worker.compute is not None:
+            await worker.compute.tend()
         worker.ticks += 1
         if worker.ticks % 60 == 0:  # every five minutes: forget stories untouched for STORY_TTL
             cutoff = time.time() - STORY_TTL

@@ -54,13 +54,11 @@ Result = tuple[Outcome, dict[bytes, bytes]]  # an outcome (memory left out) and 
 
 
 class ComputeUnavailable(Exception):
-    """The processes could not finish a batch; the first ``done`` records' results were delivered.
-    ``failed``: a process failed just now (not: none was running yet)."""
+    """The processes could not finish a batch; the first ``done`` records' results were delivered."""
 
-    def __init__(self, done: int, why: str, failed: bool) -> None:
+    def __init__(self, done: int, why: str) -> None:
         super().__init__(why)
         self.done = done
-        self.failed = failed
 
 
 # -- frames -------------------------------------------------------------------------------------
@@ -282,11 +280,13 @@ class ComputePool:
     its story as the records before it left it, as if one process had done them all in order.
     """
 
-    def __init__(self, settings: Settings, processes: int = 1) -> None:
+    def __init__(self, settings: Settings, processes: int = 1, on_failure: Callable[[], None] | None = None) -> None:
         self.settings = settings
         self.size = processes
+        self.on_failure = on_failure  # the worker counts failures in its metrics
         self.rules: RuleSet | None = None  # rules reloaded since start, for processes started later
-        self.failures = 0
+        self.failures = 0  # processes that died, hung or would not start
+        self._streak = 0  # failures since the processes last finished a batch: the back-off grows with it
         self.batches = 0
         self._children: list[Child] = []
         self._lock = asyncio.Lock()  # one conversation at a time: a batch, or a rules change
@@ -310,6 +310,7 @@ class ComputePool:
         if len(children) < self.size:
             for child in children:
                 await child.kill()
+            self._back_off("a pipeline process did not start")
             return False
         self._children = children
         log.info("pipeline processes ready", extra={"pids": [c.proc.pid for c in children]})
@@ -359,11 +360,8 @@ class ComputePool:
         """
         async with self._lock:
             if not self.running:
-                died = bool(self._children)
-                if died:
-                    await self._fail("a pipeline process exited")
-                self._start_later()
-                raise ComputeUnavailable(0, "no pipeline process running", died)
+                await self._replace()
+                raise ComputeUnavailable(0, "no pipeline process running")
             self.batches += 1
             # a small batch goes to every process at once rather than to one in a single chunk
             size = max(MIN_CHUNK, min(CHUNK, -(-len(inputs) // len(self._children))))
@@ -372,27 +370,44 @@ class ComputePool:
             drivers.append(asyncio.ensure_future(batch.deliver_all()))
             try:
                 await asyncio.gather(*drivers)
+                self._streak = 0
             except Exception as exc:
                 for driver in drivers:
                     driver.cancel()
                 await asyncio.gather(*drivers, return_exceptions=True)
                 # ``deliver`` failing also lands here: the conversations are broken either way
                 await self._fail(repr(exc))
-                raise ComputeUnavailable(batch.done, repr(exc), True) from exc
+                raise ComputeUnavailable(batch.done, repr(exc)) from exc
 
-    def _start_later(self) -> None:
+    async def tend(self) -> None:
+        """Replace processes that died, once the back-off allows: the health timer calls this, so
+        that it does not wait for a batch large enough to be handed off."""
+        if not self.running:
+            async with self._lock:
+                if not self.running:
+                    await self._replace()
+
+    async def _replace(self) -> None:
+        if self._children:  # one of them exited (killed, out of memory): retire them all
+            await self._fail("a pipeline process exited")
         if self._starting is not None and not self._starting.done():
             return
         if time.monotonic() < self._retry_at:
             return
         self._starting = asyncio.ensure_future(self.start())
 
-    async def _fail(self, why: str) -> None:
+    def _back_off(self, why: str) -> None:
         self.failures += 1
-        delay = min(RESTART_MAX, RESTART_FIRST * 2 ** min(self.failures - 1, 6))
+        self._streak += 1
+        delay = min(RESTART_MAX, RESTART_FIRST * 2 ** min(self._streak - 1, 6))
         self._retry_at = time.monotonic() + delay
-        log.error("pipeline process failed; the worker finishes the batch itself and starts new ones",
+        log.error("pipeline process failed; the worker runs the pipeline itself until new ones are up",
                   extra={"detail": why[:300], "retry_in": delay})
+        if self.on_failure is not None:
+            self.on_failure()
+
+    async def _fail(self, why: str) -> None:
+        self._back_off(why)
         children, self._children = self._children, []
         for child in children:
             await child.kill()

@@ -149,7 +149,7 @@ async def test_a_dead_process_hands_the_batch_back(setup: Any) -> None:
         await pool._children[0].proc.wait()
         with pytest.raises(ComputeUnavailable) as failed:
             await pool.run(inputs[:40], lambda sid: None, _ignore)
-        assert failed.value.done == 0 and failed.value.failed
+        assert failed.value.done == 0
         assert pool.failures == 1
         pool._retry_at = 0.0  # no back-off wait in a test
         with pytest.raises(ComputeUnavailable):
@@ -172,3 +172,29 @@ async def test_a_dead_process_hands_the_batch_back(setup: Any) -> None:
 
 async def _ignore(results: list[Result | None]) -> None:
     return None
+
+
+async def test_tend_replaces_a_dead_process_without_a_batch(setup: Any) -> None:
+    """The health timer's tend(): a trickle of small batches never reaches run(), yet a dead
+    process must be replaced (after the back-off) and counted once."""
+    settings, _, _ = setup
+    counted: list[int] = []
+    pool = ComputePool(settings, 2, on_failure=lambda: counted.append(1))
+    assert await pool.start()
+    try:
+        victim = pool._children[1].proc
+        victim.kill()
+        await victim.wait()
+        await pool.tend()
+        assert counted == [1] and not pool.running
+        await pool.tend()  # within the back-off: nothing new, nothing counted twice
+        assert counted == [1]
+        pool._retry_at = 0.0
+        await pool.tend()
+        for _ in range(200):
+            if pool.running:
+                break
+            await asyncio.sleep(0.1)
+        assert pool.running and victim.pid not in {c.proc.pid for c in pool._children}
+    finally:
+        await pool.stop()
