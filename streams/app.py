@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import faust
-import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -402,8 +401,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
 
     async def compute(inputs: list[Input], updates: dict[bytes, Any], records: list[OutputRecord],
                       hold: dict[bytes, bytes], handed: list[Handed]) -> None:
-        """Every input's outputs, from the pipeline process; whatever it could not do, from our own.
-        A chunk's records go to the producer while the process computes the next chunk."""
+        """Every input's outputs, from the pipeline processes; whatever they could not do, from our
+        own pipeline. A chunk's records go to the producer while the next chunk is computed."""
         done = 0
 
         async def deliver(results: list[Result | None]) -> None:  # None: compute it here
@@ -560,7 +559,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
         if worker.ticks % 60 == 0:  # every five minutes: forget stories untouched for STORY_TTL
             cutoff = time.time() - STORY_TTL
             for key, value in list(stories.items()):
-                if value and orjson.loads(value).get("updated_at", 0.0) < cutoff:
+                memory = decode_memory(value)
+                if memory is not None and memory.updated_at < cutoff:
                     del stories[key]
         worker.metrics.ready.set(1 if ready_detail()[0] else 0)
 

@@ -1,18 +1,20 @@
-"""The pure pipeline in a child process, so that it and the worker's Kafka I/O each have a core.
+"""The pure pipeline in child processes, so that it and the worker's Kafka I/O each have a core.
 
 In one process, Faust, aiokafka and the pipeline shared one core (``make bench``: 0.98 of a core
 busy, the second idle but for the broker), and the pipeline's tables were evicted from the cache
-by the Kafka work between items. Here a child (``python -m streams.compute``) runs decode ->
+by the Kafka work between items. Here children (``python -m streams.compute``) run decode ->
 classify -> enrich -> route -> serialise, and the worker keeps consuming, publishing, the tables
-and the commits. A batch goes to the child in one frame. The child decodes it a chunk at a time,
-asks for the stored memory of the chunk's stories (the worker's table stays the only truth; the
-child carries the batch's own updates forward), and sends the chunk's outcomes back, then goes
-on with the next chunk while the worker publishes that one.
+and the commits. A batch is cut into chunks handed to whichever child is free. A child decodes
+its chunk, asks for the stored memory of the chunk's stories (the worker's table stays the only
+truth) and sends the chunk's outcomes back; the worker publishes them while the next chunk is
+computed. A record whose story another chunk still in flight holds is computed again by the
+worker once that chunk is collected, so every record sees its story as the records before it
+left it.
 
-Frames on the child's stdin and stdout: a 4-byte big-endian length, then a pickle. Both ends are
+Frames on a child's stdin and stdout: a 4-byte big-endian length, then a pickle. Both ends are
 this package in the same environment, started by the worker itself, which is what makes pickle
-acceptable here. If the child dies or stops answering, the worker finishes the batch with its own
-pipeline and starts a new child in the background: nothing is lost, at worst slower.
+acceptable here. If a child dies or stops answering, the worker finishes the batch with its own
+pipeline and starts new children in the background: nothing is lost, at worst slower.
 """
 
 from __future__ import annotations
@@ -244,7 +246,7 @@ class Child:
     def running(self) -> bool:
         return self.proc.returncode is None
 
-    async def send(self, message: Any) -> None:
+    def send(self, message: Any) -> None:
         """Queue a message; not waiting for the pipe to drain, since the process may be busy
         writing its own answer, which we read next (waiting would deadlock both ends)."""
         assert self.proc.stdin is not None
@@ -275,9 +277,9 @@ class ComputePool:
     """The worker's pipeline processes: start them, run batches through them, replace them if one fails.
 
     A batch is cut into chunks, handed out in order to whichever process is free. Before a
-    process finishes a chunk it gets the memory of the chunk's stories, and a story that an
-    earlier chunk still in flight also holds waits for that chunk's results: each record sees
-    its story as the records before it left it, as if one process had done them all in order.
+    process finishes a chunk it gets the memory of the chunk's stories; a story whose last word
+    is still in another chunk in flight makes its records come back as None, for the worker to
+    compute again: each record sees its story as if one process had done them all in order.
     """
 
     def __init__(self, settings: Settings, processes: int = 1, on_failure: Callable[[], None] | None = None) -> None:
@@ -323,7 +325,7 @@ class ComputePool:
         )
         child = Child(proc)
         try:
-            await child.send(("hello", self.settings, self.rules))
+            child.send(("hello", self.settings, self.rules))
             await child.receive(START_TIMEOUT, "ready")
         except Exception as exc:
             log.error("pipeline process did not start; the worker runs the pipeline itself",
@@ -345,7 +347,7 @@ class ComputePool:
         async with self._lock:
             try:
                 for child in self._children:
-                    await child.send(("rules", rules))
+                    child.send(("rules", rules))
             except Exception as exc:
                 await self._fail(f"rules: {exc!r}")
 
@@ -432,7 +434,6 @@ class _Batch:
         self.results: dict[int, list[tuple[Outcome, dict[bytes, bytes], set[str]]]] = {}
         self.stale: dict[int, set[str]] = {}  # per chunk: stories whose memory may have changed since
         self.owner: dict[int, Child] = {}  # per chunk: the process computing it
-        self.recomputed = 0
         self.done = 0  # records delivered
 
     def _take(self) -> int | None:
@@ -446,7 +447,7 @@ class _Batch:
         so the process goes on while the worker delivers."""
         k = self._take()
         if k is not None:
-            await child.send(("chunk", self.number, self.chunks[k]))
+            child.send(("chunk", self.number, self.chunks[k]))
         while k is not None:
             wanted: list[str] = await child.receive(ANSWER_TIMEOUT, "need")
             if k > 0:
@@ -466,10 +467,10 @@ class _Batch:
             for sid in wanted:
                 self.holder[sid] = k
             self.asked[k].set()
-            await child.send(("memory", {sid: self.stored(sid) for sid in wanted if sid not in yours}, yours))
+            child.send(("memory", {sid: self.stored(sid) for sid in wanted if sid not in yours}, yours))
             following = self._take()
             if following is not None:
-                await child.send(("chunk", self.number, self.chunks[following]))
+                child.send(("chunk", self.number, self.chunks[following]))
             self.results[k] = await child.receive(ANSWER_TIMEOUT, "results")
             self.arrived[k].set()
             k = following
@@ -484,7 +485,6 @@ class _Batch:
             delivered: list[Result | None] = []
             for i, (outcome, updates, stories) in enumerate(self.results.pop(k)):
                 if stories & stale:
-                    self.recomputed += 1
                     delivered.append(None)
                     continue
                 if outcome.dead_letter is not None:  # the raw bytes stayed here
