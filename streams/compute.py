@@ -259,13 +259,13 @@ class Child:
     def running(self) -> bool:
         return self.proc.returncode is None
 
-    def send(self, message: Any) -> None:
-        """Queue a message; not waiting for the pipe to drain, since the process may be busy
-        writing its own answer, which we read next (waiting would deadlock both ends)."""
+    def send(self, *messages: Any) -> None:
+        """Queue messages, in one write; not waiting for the pipe to drain, since the process may
+        be busy writing its own answer, which we read next (waiting would deadlock both ends)."""
         assert self.proc.stdin is not None
         if self.proc.stdin.is_closing():
             raise ConnectionResetError("pipeline process input closed")
-        self.proc.stdin.write(frame(message))
+        self.proc.stdin.write(b"".join(frame(message) for message in messages))
 
     async def receive(self, timeout: float, *expected: str) -> Any:
         """The next message's payload; with several kinds expected, (kind, payload)."""
@@ -473,11 +473,13 @@ class _Batch:
                 self.arrived[j].set()
                 continue
             j = asking.popleft()
-            child.send(("memory", *await self._answer(j, payload, child)))
+            answer = ("memory", *await self._answer(j, payload, child))
             computing.append(j)
             following = self._take()
-            if following is not None:
-                child.send(("chunk", self.number, self.chunks[following]))
+            if following is None:
+                child.send(answer)
+            else:  # in one write: the process finds the next chunk queued as soon as it has the answer
+                child.send(answer, ("chunk", self.number, self.chunks[following]))
                 asking.append(following)
 
     async def _answer(self, k: int, wanted: list[str], child: Child) -> tuple[dict[str, bytes | None], set[str]]:

@@ -11,6 +11,7 @@ be what one pipeline gives doing the records one by one.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 from typing import Any
 
 import orjson
@@ -196,5 +197,27 @@ async def test_tend_replaces_a_dead_process_without_a_batch(setup: Any) -> None:
                 break
             await asyncio.sleep(0.1)
         assert pool.running and victim.pid not in {c.proc.pid for c in pool._children}
+    finally:
+        await pool.stop()
+
+
+async def test_a_process_asks_for_the_queued_chunk_before_it_answers(setup: Any) -> None:
+    """With the next chunk already queued, the process decodes it and asks for its stories before
+    it computes the current one, so the worker's answer travels while it computes; and its pipes
+    hold a whole chunk, so a frame never waits for the other side to drain it piecemeal."""
+    settings, _, inputs = setup
+    pool = ComputePool(settings, 1)
+    assert await pool.start()
+    try:
+        child = pool._children[0]
+        assert child.proc.stdin is not None
+        pipe = child.proc.stdin.get_extra_info("pipe")
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) >= compute.PIPE_BYTES
+        first, second = inputs[:64], inputs[64:128]
+        child.send(("chunk", 1, first))
+        wanted = await child.receive(30, "need")
+        child.send(("memory", {sid: None for sid in wanted}, set()), ("chunk", 1, second))
+        order = [(await child.receive(30, "need", "results"))[0] for _ in range(2)]
+        assert order == ["need", "results"]
     finally:
         await pool.stop()
