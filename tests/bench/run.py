@@ -44,8 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="items in the timed pure pass (default min(items, 20000))")
     p.add_argument("--profile-items", type=int, default=None,
                    help="items for the profiled worker run (default min(items, 20000))")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="e2e runs per contender (worker, passthrough, peer), interleaved; the best counts")
+    p.add_argument("--repeat", type=int, default=2,
+                   help="e2e runs per contender (worker, passthrough, peer), interleaved; the best counts "
+                        "(one run alone varies by 5-8 %% here)")
     p.add_argument("--rate", type=float, default=500.0, help="offered load of the latency run, items/s")
     p.add_argument("--latency-seconds", type=float, default=None, help="length of the latency run (60; quick 20)")
     p.add_argument("--seed", type=int, default=8, help="generator seed (same seed, same bytes)")
