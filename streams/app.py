@@ -321,7 +321,7 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
     async def ingest(stream: Any) -> None:
         await worker.start_producer()
         if worker.compute is not None:
-            await worker.compute.start()  # on failure the worker runs the pipeline itself
+            worker.compute.start_soon()  # meanwhile, or if they fail, the worker runs the pipeline itself
         # Everything built so far (knowledge base, automata, Faust) lives as long as the process:
         # kept out of the cyclic collector, a full collection no longer walks it (~16 ms each).
         gc.freeze()
