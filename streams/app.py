@@ -71,6 +71,7 @@ class Worker:
         self.last_progress = time.monotonic()
         self.commits: dict[Any, tuple[int | None, float]] = {}  # partition -> (committed offset, since)
         self.ticks = 0
+        self.started = False  # the agent is taking records (its pipeline processes started or given up)
         self.metrics.set_build_info(__version__, **_version_labels(self.resources))
         self.metrics.rules_valid.set(1)
         outputs = [settings.ns(t) for t in (*self.resources.rules.topics, settings.dlq_topic, settings.embargoed_topic)]
@@ -321,7 +322,8 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
     async def ingest(stream: Any) -> None:
         await worker.start_producer()
         if worker.compute is not None:
-            worker.compute.start_soon()  # meanwhile, or if they fail, the worker runs the pipeline itself
+            await worker.compute.start()  # on failure the worker runs the pipeline itself
+        worker.started = True
         # Everything built so far (knowledge base, automata, Faust) lives as long as the process:
         # kept out of the cyclic collector, a full collection no longer walks it (~16 ms each).
         gc.freeze()
@@ -593,10 +595,12 @@ def create_app(settings: Settings, worker: Worker | None = None) -> tuple[faust.
             "lag": worker.lag,
             "stalled": stalled,
             "data_loaded": True,
+            "started": worker.started,
             "rules_error": worker.rules_error,
             "versions": worker.resources.versions,
         }
-        return bool(assigned) and worker.broker_ok and not stalled, detail
+        # not ready while the pipeline processes load their data: records offered then would wait
+        return bool(assigned) and worker.broker_ok and worker.started and not stalled, detail
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:

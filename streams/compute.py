@@ -336,13 +336,6 @@ class ComputePool:
         log.info("pipeline processes ready", extra={"pids": [c.proc.pid for c in children]})
         return True
 
-    def start_soon(self) -> None:
-        """Start the processes in the background: until their data is loaded (a few seconds) the
-        worker runs the pipeline itself rather than letting records wait (make bench's latency run:
-        p99 over 500 ms in the first seconds while the agent waited for them)."""
-        if self._starting is None or self._starting.done():
-            self._starting = asyncio.ensure_future(self.start())
-
     async def _start_one(self) -> Child | None:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "streams.compute",
