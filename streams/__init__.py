@@ -1,3 +1,3 @@
 """newswire: classify, enrich and route agency wire copy between Kafka topics."""
 
-__version__ = "0.3.1"
+__version__ = "0.3.2"

@@ -11,6 +11,7 @@ the worker's own publish batch (``streams/app.py``).
 - ``fetch_wait=<ms>``: the consumer's ``fetch_max_wait_ms`` (faust hard-codes 1500; the
   worker ships 50).
 - ``within=<s>``: ``take_events`` window (``streams.app.BATCH_WITHIN``, 0.01 s).
+- ``batch=<n>``: records per ``take_events`` batch (``streams.app.BATCH_MAX``, 500).
 - ``buffer=<n>``: Faust's ``stream_buffer_maxsize``, the events a stream may hold unprocessed
   before the consumer pauses (Faust's default 4096).
 - ``fetch_size=<bytes>``: Faust's ``consumer_max_fetch_size``, bytes per partition per fetch
@@ -23,7 +24,7 @@ import os
 import sys
 from typing import Any
 
-KNOWN = ("fetch_wait", "within", "buffer", "fetch_size")
+KNOWN = ("fetch_wait", "within", "buffer", "fetch_size", "batch")
 
 
 def parse(spec: str) -> dict[str, str]:
@@ -52,6 +53,8 @@ def apply(patches: dict[str, str]) -> None:
             return consumer
 
         faust_aiokafka.AIOKafkaConsumerThread._create_worker_consumer = _create_worker_consumer
+    if "batch" in patches:
+        app_module.BATCH_MAX = int(patches["batch"] or 500)  # read when the agent takes a batch
     if "within" in patches:
         app_module.BATCH_WITHIN = float(patches["within"] or 0.01)  # read when the agent starts
     options = {name: int(patches[key]) for key, name in (("buffer", "stream_buffer_maxsize"),
