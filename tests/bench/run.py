@@ -31,6 +31,7 @@ from tests.bench.generator import GENERATOR_VERSION, WireGenerator
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ("pure", "worker", "passthrough", "peer", "latency", "profile")
+DELETE_SETTLE_S = 5.0  # after deleting the throughput runs' topics, before the latency run
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                         # the throughput runs' topics (a million records, compacted changelogs) keep the
                         # broker's log cleaner busy for minutes: the latency run starts on a tidy broker
                         say(f"deleted {len(bench.cleanup())} e2e topics before the latency run")
+                        # the local broker removes their files 1 s later (log.segment.delete.delay.ms
+                        # in deploy/kafka); that burst of disk work must not fall into the run
+                        time.sleep(DELETE_SETTLE_S)
                     say(f"latency: {args.rate:.0f} items/s for {args.latency_seconds:.0f} s")
                     results["latency"] = scenarios.run_latency(bench, args.rate, args.latency_seconds)
                     if "passthrough" in broker_runs:
