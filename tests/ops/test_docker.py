@@ -183,6 +183,7 @@ def test_build_stage_inputs_build_the_package(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "dist")],
         cwd=context, env={**os.environ, "PATH": path}, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL,  # cargo runs `rustc -`, which read a stray log line from inherited stdin
     )
     assert result.returncode == 0, result.stdout + result.stderr
     sdist = tmp_path / "dist" / result.stdout.strip().splitlines()[-1]
